@@ -1,0 +1,38 @@
+import { ConfigError, intVar, parseHttpUrl, readSecrets } from './env';
+
+describe('config', () => {
+  it('reads integers within range and names the variable otherwise', () => {
+    expect(intVar({ X: '42' }, 'X', 1, 0, 100)).toBe(42);
+    expect(intVar({}, 'X', 7, 0, 100)).toBe(7);
+    expect(() => intVar({ X: '4.2' }, 'X', 1, 0, 100)).toThrow(/X must be an integer/);
+    expect(() => intVar({ X: '101' }, 'X', 1, 0, 100)).toThrow(ConfigError);
+  });
+
+  it('rejects URLs with credentials or other schemes', () => {
+    expect(parseHttpUrl('http://127.0.0.1:3001/', 'U')).toBe('http://127.0.0.1:3001');
+    expect(() => parseHttpUrl('http://u:p@host', 'U')).toThrow(/credentials/);
+    expect(() => parseHttpUrl('ftp://host', 'U')).toThrow(/http/);
+  });
+
+  it('uses development secrets outside production and refuses them in production', () => {
+    const dev = readSecrets({});
+    expect(dev.defaulted).toEqual(['TCC_API_KEY', 'TCC_ADMIN_TOKEN', 'TCC_SIGNING_SECRET']);
+    expect(() => readSecrets({ NODE_ENV: 'production' })).toThrow(/TCC_API_KEY/);
+    expect(() =>
+      readSecrets({
+        NODE_ENV: 'production',
+        TCC_API_KEY: 'a-long-api-key',
+        TCC_ADMIN_TOKEN: 'dev-admin-token',
+        TCC_SIGNING_SECRET: 'a-long-secret',
+      }),
+    ).toThrow(/TCC_ADMIN_TOKEN/);
+  });
+
+  it('accepts the previous signing secret during a rotation', () => {
+    const secrets = readSecrets({
+      TCC_SIGNING_SECRET: 'new-secret-1',
+      TCC_SIGNING_SECRET_PREVIOUS: 'old-secret-1',
+    });
+    expect(secrets.signingSecrets).toEqual(['new-secret-1', 'old-secret-1']);
+  });
+});

@@ -1,0 +1,138 @@
+/** Raised when a variable is invalid; the message is the one line printed before the app exits. */
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Source of raw values; `process.env` in apps, a plain object in tests. */
+export type Env = Record<string, string | undefined>;
+
+/** Reads an integer variable within [min, max], or the default when unset or empty. */
+export function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** Reads a boolean variable (`true`/`false`/`1`/`0`). */
+export function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+/** Reads an http(s) URL without credentials, returned without a trailing slash. */
+export function urlVar(env: Env, name: string, fallback?: string): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!raw) throw new ConfigError(name, 'is required');
+  return parseHttpUrl(raw, name);
+}
+
+/** Validates an http(s) URL without credentials; returns it without a trailing slash. */
+export function parseHttpUrl(raw: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.username || url.password) throw new ConfigError(name, 'must not contain credentials');
+  return raw.replace(/\/+$/, '');
+}
+
+/** Reads a PostgreSQL connection URL. */
+export function postgresUrlVar(env: Env, name: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) throw new ConfigError(name, 'is required');
+  return parsePostgresUrl(raw, name);
+}
+
+/** Validates a `postgres://` or `postgresql://` URL. */
+export function parsePostgresUrl(raw: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, 'must be a postgres:// URL');
+  }
+  if (!url.pathname || url.pathname === '/') throw new ConfigError(name, 'must name a database');
+  return raw;
+}
+
+/** Development defaults of the three secrets; refused in production. */
+export const DEV_SECRETS = {
+  TCC_API_KEY: 'dev-api-key',
+  TCC_ADMIN_TOKEN: 'dev-admin-token',
+  TCC_SIGNING_SECRET: 'dev-signing-secret',
+} as const;
+
+/** The shared secrets every app reads. */
+export interface Secrets {
+  apiKey: string;
+  adminToken: string;
+  /** Current secret first, then the previous one during a rotation. */
+  signingSecrets: string[];
+  /** Names of the variables that fell back to their development default. */
+  defaulted: string[];
+}
+
+/**
+ * Reads the three secrets. In production a missing or default secret is an
+ * error; elsewhere the development default is used and reported so the app
+ * can print it at start.
+ */
+export function readSecrets(env: Env): Secrets {
+  const production = env.NODE_ENV === 'production';
+  const defaulted: string[] = [];
+  const read = (name: keyof typeof DEV_SECRETS): string => {
+    const value = env[name]?.trim();
+    if (production && (!value || value === DEV_SECRETS[name])) {
+      throw new ConfigError(name, 'must be set to a non-default secret when NODE_ENV=production');
+    }
+    if (value && value.length < 8) throw new ConfigError(name, 'must be at least 8 characters');
+    if (value) return value;
+    defaulted.push(name);
+    return DEV_SECRETS[name];
+  };
+  const apiKey = read('TCC_API_KEY');
+  const adminToken = read('TCC_ADMIN_TOKEN');
+  const signing = read('TCC_SIGNING_SECRET');
+  if (apiKey === adminToken) {
+    throw new ConfigError('TCC_ADMIN_TOKEN', 'must differ from TCC_API_KEY');
+  }
+  const previous = env.TCC_SIGNING_SECRET_PREVIOUS?.trim();
+  return {
+    apiKey,
+    adminToken,
+    signingSecrets: previous ? [signing, previous] : [signing],
+    defaulted,
+  };
+}
+
+/** Runs `build` and, on a configuration error, prints its one line and exits with status 1. */
+export function loadConfigOrExit<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Module, Post } from '@nestjs/common';
+import { IsInt, IsString, Min } from 'class-validator';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createHttpApp } from './bootstrap';
+
+class EchoDto {
+  @IsString() name: string;
+  @IsInt() @Min(1) quantity: number;
+}
+
+@Controller()
+class EchoController {
+  @Post('echo') echo(@Body() body: EchoDto): EchoDto {
+    return body;
+  }
+}
+
+@Module({ controllers: [EchoController] })
+class EchoModule {}
+
+describe('createHttpApp', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await createHttpApp(EchoModule, { logger: false });
+    await app.init();
+  });
+  afterAll(() => app.close());
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send('{"name": ');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.code).toBe('MALFORMED_JSON');
+  });
+
+  it('answers a body over 256 KiB with 413', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ name: 'x'.repeat(300 * 1024), quantity: 1 }));
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('lists every invalid and unknown field', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .send({ name: 3, quantity: 0.5, extra: true });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'extra',
+      'name',
+      'quantity',
+    ]);
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const res = await request(app.getHttpServer()).get('/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('keeps the raw body for signature checks', async () => {
+    const res = await request(app.getHttpServer()).post('/echo').send({ name: 'a', quantity: 2 });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ name: 'a', quantity: 2 });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './problem.filter';
+export * from './validation';
+export * from './bootstrap';

@@ -1,0 +1,113 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { ErrorCode, ProblemDetails, TccError } from '@app/protocol';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthorized,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.MethodNotAllowed,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  429: ErrorCode.TooManyRequests,
+};
+
+/** Builds an RFC 9457 problem body; `type` names the code so clients can link to it. */
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): ProblemDetails {
+  return {
+    type: `urn:tcc:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...extensions,
+  };
+}
+
+/** Turns whatever was thrown into the problem body and status of the wire contract. */
+export function toProblem(exception: unknown): ProblemDetails {
+  if (exception instanceof TccError) {
+    return problem(exception.status, exception.code, exception.message, exception.extensions);
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    if (typeof body === 'object' && body !== null && 'code' in body && 'detail' in body) {
+      const { code, detail, ...rest } = body as { code: string; detail: string };
+      return problem(status, code, detail, rest);
+    }
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body
+        ? body.message
+        : exception.message;
+    const detail = Array.isArray(message) ? message.join('; ') : String(message);
+    // Nest turns body-parser's SyntaxError into a plain BadRequestException.
+    if (status === 400 && /JSON/.test(detail)) {
+      return problem(400, ErrorCode.MalformedJson, `The request body is not valid JSON: ${detail}`);
+    }
+    return problem(
+      status,
+      CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.ValidationFailed),
+      detail,
+    );
+  }
+  // body-parser errors carry `type` and `status` instead of being HttpExceptions.
+  const parserError = exception as { type?: string; status?: number; message?: string };
+  if (parserError?.type === 'entity.too.large') {
+    return problem(413, ErrorCode.PayloadTooLarge, 'The request body exceeds 256 KiB.');
+  }
+  if (parserError?.type === 'entity.parse.failed') {
+    return problem(400, ErrorCode.MalformedJson, 'The request body is not valid JSON.');
+  }
+  if (
+    typeof parserError?.status === 'number' &&
+    parserError.status >= 400 &&
+    parserError.status < 500
+  ) {
+    return problem(
+      parserError.status,
+      CODE_BY_STATUS[parserError.status] ?? ErrorCode.ValidationFailed,
+      parserError.message ?? 'The request could not be read.',
+    );
+  }
+  return problem(500, ErrorCode.Internal, 'An unexpected error occurred.');
+}
+
+/** The single place where errors become `application/problem+json`. */
+@Catch()
+export class ProblemJsonFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemJsonFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = toProblem(exception);
+    if (body.status >= 500) this.logger.error(exception);
+    if (response.headersSent) return;
+    if (body.status === 429 && typeof body.retryAfterSeconds === 'number') {
+      response.setHeader('Retry-After', String(body.retryAfterSeconds));
+    }
+    response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+}

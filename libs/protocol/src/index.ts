@@ -1,0 +1,5 @@
+export * from './statuses';
+export * from './headers';
+export * from './signing';
+export * from './errors';
+export * from './wire';

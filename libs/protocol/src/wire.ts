@@ -1,0 +1,86 @@
+import type { BranchStatus, TransactionStatus } from './statuses';
+
+/** Body of every coordinator→participant phase call. */
+export interface PhaseCallBody {
+  transactionId: string;
+  branchId: string;
+  payload: Record<string, unknown>;
+}
+
+/** One branch as a client asks for it. */
+export interface BranchRequest {
+  participant: string;
+  action: string;
+  payload: Record<string, unknown>;
+}
+
+/** Body of `POST /v1/transactions`. */
+export interface BeginTransactionRequest {
+  branches: BranchRequest[];
+  timeoutMs?: number;
+  autoCommit?: boolean;
+}
+
+/** Body of `POST /v1/participants`. */
+export interface RegisterParticipantRequest {
+  name: string;
+  baseUrl: string;
+  actions: string[];
+}
+
+/** A branch as the coordinator API shows it. */
+export interface BranchView {
+  id: string;
+  participant: string;
+  action: string;
+  payload: Record<string, unknown>;
+  status: BranchStatus;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** One entry of a transaction's event timeline. */
+export interface EventView {
+  at: string;
+  type: string;
+  branchId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/** A transaction as `GET /v1/transactions/:id` shows it. */
+export interface TransactionView {
+  id: string;
+  status: TransactionStatus;
+  createdAt: string;
+  updatedAt: string;
+  deadline: string;
+  reason: string | null;
+  reasonCode: string | null;
+  failedBranchId: string | null;
+  stuck: boolean;
+  resolved: boolean;
+  attempts: number;
+  branches: BranchView[];
+  events: EventView[];
+  /** How many older events were left out of `events`. */
+  olderEvents?: number;
+}
+
+/** A registered participant as `GET /v1/participants` shows it. */
+export interface ParticipantView {
+  name: string;
+  baseUrl: string;
+  actions: string[];
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastError: string | null;
+}
+
+/** Largest integer amount or quantity the protocol accepts (2^53 − 1). */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+/** Most branches one transaction may have. */
+export const MAX_BRANCHES = 50;
+/** Smallest `timeoutMs` a request may ask for. */
+export const MIN_TIMEOUT_MS = 100;
+/** Largest request body any app accepts. */
+export const MAX_BODY_BYTES = 256 * 1024;
