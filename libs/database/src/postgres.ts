@@ -1,0 +1,67 @@
+import { Client } from 'pg';
+import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+
+/** What an app tells {@link postgresOptions} about one of its databases. */
+export interface PostgresTarget {
+  url: string;
+  entities: MixedList<string | (abstract new () => unknown) | EntitySchema>;
+  migrations: MixedList<string | (new () => unknown)>;
+  /** Connections in the pool; sized for a 2-core box by default. */
+  poolSize?: number;
+  applicationName: string;
+}
+
+/**
+ * TypeORM options shared by every app: migrations (never `synchronize`)
+ * applied at start, READ COMMITTED, bounded pool, statement timeout so a
+ * stuck query cannot hold a connection forever.
+ */
+export function postgresOptions(target: PostgresTarget): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: target.url,
+    entities: target.entities,
+    migrations: target.migrations,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    poolSize: target.poolSize ?? 10,
+    applicationName: target.applicationName,
+    extra: {
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      statement_timeout: 30000,
+    },
+  };
+}
+
+/** Creates the database named in `url` when it does not exist yet (used by `npm start` and tests). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } catch (error) {
+    // Two processes creating the same database race; the loser sees 42P04 (duplicate_database).
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** SQLSTATE of a unique violation: the way duplicates are recognised, never by message text. */
+export const UNIQUE_VIOLATION = '23505';
+
+/** True when `error` is a PostgreSQL error with the given SQLSTATE (also when TypeORM wraps it). */
+export function hasSqlState(error: unknown, code: string): boolean {
+  const candidate = error as { code?: string; driverError?: { code?: string } };
+  return candidate?.code === code || candidate?.driverError?.code === code;
+}
