@@ -1,3 +1,4 @@
 export * from './problem.filter';
 export * from './validation';
 export * from './bootstrap';
+export * from './auth';
