@@ -1,0 +1,371 @@
+// @ts-check
+'use strict';
+
+const { parseArgs } = require('node:util');
+const { UsageError } = require('./errors');
+
+/** Transaction statuses the coordinator knows (DESIGN.md §3). */
+const TRANSACTION_STATUSES = Object.freeze([
+  'TRYING',
+  'CONFIRMING',
+  'CONFIRMED',
+  'CANCELLING',
+  'CANCELLED',
+]);
+
+/** @typedef {import('node:util').ParseArgsConfig['options']} OptionSpecs */
+
+/** @type {NonNullable<OptionSpecs>} */
+const GLOBAL_OPTIONS = {
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  'admin-token': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const GLOBAL_HELP = `Options for every command:
+  --url <url>            coordinator base URL (env TCC_COORDINATOR_URL or COORDINATOR_URL,
+                         default http://127.0.0.1:3000)
+  --api-key <key>        client bearer token (env TCC_API_KEY; without it the admin token,
+                         else the development key dev-api-key)
+  --admin-token <token>  admin bearer token (env TCC_ADMIN_TOKEN, else the development
+                         token dev-admin-token); prefer the env variables: arguments are
+                         visible to other users of the machine
+  --json                 print the coordinator's JSON instead of tables
+  -h, --help             show help
+
+Exit codes: 0 success, 1 the transaction was cancelled or is stuck, 2 usage error,
+3 HTTP or auth error, 4 coordinator unreachable.`;
+
+/**
+ * @typedef {object} CommandSpec
+ * @property {string} synopsis the command and its positionals, as listed by `tcc --help`
+ * @property {string} usage
+ * @property {string} summary
+ * @property {string[]} positionals names of the required positional arguments, in order
+ * @property {NonNullable<OptionSpecs>} options
+ * @property {string} details
+ */
+
+/** @type {Record<string, CommandSpec>} */
+const COMMANDS = {
+  status: {
+    synopsis: 'status <id>',
+    usage: 'tcc status <id> [--events]',
+    summary: 'show a transaction and its branches',
+    positionals: ['id'],
+    options: { events: { type: 'boolean' } },
+    details: `Shows the transaction's status, deadline, attempts, reason and branches.
+  --events   also show the event timeline
+
+Exits 1 when the transaction is cancelled, being cancelled, or stuck.`,
+  },
+  list: {
+    synopsis: 'list',
+    usage: 'tcc list [--stuck] [--status S] [--participant P] [--limit N] [--cursor C]',
+    summary: 'list transactions, newest first',
+    positionals: [],
+    options: {
+      stuck: { type: 'boolean' },
+      status: { type: 'string' },
+      participant: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+    },
+    details: `  --stuck            only transactions marked stuck
+  --status S         one of ${TRANSACTION_STATUSES.join(', ')}
+  --participant P    only transactions with a branch of participant P
+  --limit N          page size, 1 to 100 (default 50)
+  --cursor C         the next page, as printed after a full page`,
+  },
+  retry: {
+    synopsis: 'retry <id>',
+    usage: 'tcc retry <id>',
+    summary: 'run phase 2 of a transaction now (admin token)',
+    positionals: ['id'],
+    options: {},
+    details: `Asks the coordinator to send confirm or cancel to the unfinished branches now,
+instead of waiting for the next backoff step, and shows the transaction afterwards.
+
+Exits 1 when the transaction is cancelled, being cancelled, or still stuck.`,
+  },
+  resolve: {
+    synopsis: 'resolve <id> --note TEXT',
+    usage: 'tcc resolve <id> --note "what was done by hand"',
+    summary: 'mark a transaction as settled by hand (admin token)',
+    positionals: ['id'],
+    options: { note: { type: 'string' } },
+    details: `Ends an unfinished transaction: no participant is called for it again and it
+leaves the stuck list. The note, required, stays in its events.`,
+  },
+  transfer: {
+    synopsis: 'transfer <from> <to> <amount>',
+    usage: 'tcc transfer <from> <to> <amount> [--timeout MS] [--idempotency-key K] [--wait MS]',
+    summary: 'move money from one account to another',
+    positionals: ['from', 'to', 'amount'],
+    options: {
+      timeout: { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      wait: { type: 'string' },
+    },
+    details: `Runs one transaction: account debit <from>, account credit <to>, both <amount>
+(an integer in minor units).
+  --timeout MS           try-phase deadline asked of the coordinator
+  --idempotency-key K    makes repeating the same command safe
+  --wait MS              how long to follow a transaction whose phase 2 is still
+                         running (default 10000; 0 answers at once)
+
+Exits 0 once confirmed (or confirm decided and still running after --wait),
+1 when cancelled or stuck.`,
+  },
+  buy: {
+    synopsis: 'buy <sku> <qty> <buyer>',
+    usage:
+      'tcc buy <sku> <qty> <buyer> [--price N] [--shop ACCOUNT] [--timeout MS] [--idempotency-key K] [--wait MS]',
+    summary: 'reserve stock, debit the buyer and credit the shop',
+    positionals: ['sku', 'qty', 'buyer'],
+    options: {
+      price: { type: 'string' },
+      shop: { type: 'string' },
+      timeout: { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      wait: { type: 'string' },
+    },
+    details: `Runs one transaction with a new order id: inventory reserve <qty> of <sku>,
+account debit <buyer> and account credit the shop, both <qty> × price.
+  --price N              price of one unit in minor units (default 100)
+  --shop ACCOUNT         the account paid (default shop)
+  --timeout MS           try-phase deadline asked of the coordinator
+  --idempotency-key K    makes repeating the same command safe
+  --wait MS              how long to follow a transaction whose phase 2 is still
+                         running (default 10000; 0 answers at once)
+
+Exits 0 once confirmed (or confirm decided and still running after --wait),
+1 when cancelled or stuck.`,
+  },
+};
+
+/** @typedef {{ url?: string, apiKey?: string, adminToken?: string, json: boolean }} GlobalOptions */
+
+/**
+ * @typedef {{ kind: 'help', text: string }
+ *   | { kind: 'run', command: string, args: Record<string, string>,
+ *       options: Record<string, string | boolean | undefined>, global: GlobalOptions }} ParsedCommandLine
+ */
+
+/** @returns {string} */
+function mainHelp() {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.synopsis.length));
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.synopsis.padEnd(width)}  ${c.summary}`);
+  return `tcc: command line for the TCC coordinator
+
+Usage: tcc <command> [arguments] [options]
+
+Commands:
+${lines.join('\n')}
+
+Run "tcc <command> --help" for a command's options.
+
+${GLOBAL_HELP}`;
+}
+
+/**
+ * @param {string} name
+ * @returns {string}
+ */
+function commandHelp(name) {
+  const spec = COMMANDS[name];
+  return `Usage: ${spec.usage}
+
+${spec.summary[0].toUpperCase()}${spec.summary.slice(1)}.
+${spec.details}
+
+${GLOBAL_HELP}`;
+}
+
+/**
+ * The usage line of a command, or of tcc itself.
+ * @param {string | undefined} name
+ * @returns {string}
+ */
+function usageLine(name) {
+  if (name && Object.hasOwn(COMMANDS, name)) return `Usage: ${COMMANDS[name].usage}`;
+  return 'Usage: tcc <command> [arguments] [options]  (tcc --help lists the commands)';
+}
+
+/**
+ * Splits the command line into a command, its named positionals and options.
+ * Global options may stand anywhere; anything unknown is a {@link UsageError}.
+ * @param {string[]} argv the arguments after `tcc`
+ * @returns {ParsedCommandLine}
+ */
+function parseCommandLine(argv) {
+  const index = commandIndex(argv);
+  const name = index === -1 ? undefined : argv[index];
+  if (name === 'help') {
+    const topic = argv[index + 1];
+    if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) {
+      return { kind: 'help', text: commandHelp(topic) };
+    }
+    return { kind: 'help', text: mainHelp() };
+  }
+  if (name === undefined) {
+    if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help', text: mainHelp() };
+    throw new UsageError('a command is required');
+  }
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}"`);
+  const spec = COMMANDS[name];
+  const rest = [...argv];
+  rest.splice(index, 1);
+
+  /** @type {{ values: Record<string, string | boolean | undefined>, positionals: string[] }} */
+  let parsed;
+  try {
+    // No option is declared `multiple`, so no value is an array.
+    parsed = /** @type {typeof parsed} */ (
+      parseArgs({
+        args: rest,
+        options: { ...GLOBAL_OPTIONS, ...spec.options },
+        allowPositionals: true,
+        strict: true,
+      })
+    );
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), name);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help', text: commandHelp(name) };
+  if (positionals.length < spec.positionals.length) {
+    const missing = spec.positionals.slice(positionals.length).map((p) => `<${p}>`);
+    throw new UsageError(`missing ${missing.join(' ')}`, name);
+  }
+  if (positionals.length > spec.positionals.length) {
+    throw new UsageError(`unexpected argument "${positionals[spec.positionals.length]}"`, name);
+  }
+  /** @type {Record<string, string>} */
+  const args = {};
+  spec.positionals.forEach((key, i) => {
+    if (positionals[i].trim() === '') throw new UsageError(`<${key}> must not be empty`, name);
+    args[key] = positionals[i];
+  });
+  /** @type {Record<string, string | boolean | undefined>} */
+  const options = {};
+  for (const key of Object.keys(spec.options)) options[key] = values[key];
+  return {
+    kind: 'run',
+    command: name,
+    args,
+    options,
+    global: {
+      url: stringOption(values.url),
+      apiKey: stringOption(values['api-key']),
+      adminToken: stringOption(values['admin-token']),
+      json: values.json === true,
+    },
+  };
+}
+
+/**
+ * Position of the command name: the first argument that is neither an option
+ * nor the value of a global option given as `--url VALUE`.
+ * @param {string[]} argv
+ * @returns {number}
+ */
+function commandIndex(argv) {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (!arg.startsWith('-')) return i;
+    const spec = GLOBAL_OPTIONS[arg.replace(/^--/, '')];
+    if (arg.startsWith('--') && spec?.type === 'string') i += 1;
+  }
+  return -1;
+}
+
+/**
+ * @param {string | boolean | undefined} value
+ * @returns {string | undefined}
+ */
+function stringOption(value) {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Reads a whole number within bounds; amounts and quantities are 1 … 2^53−1 on the wire.
+ * @param {string} text
+ * @param {string} what names the argument in the error
+ * @param {string | undefined} command
+ * @param {{ min?: number, max?: number }} [bounds]
+ * @returns {number}
+ */
+function parseInteger(text, what, command, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`${what} must be a whole number, got "${text}"`, command);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${what} must be between ${min} and ${max}, got ${text}`, command);
+  }
+  return value;
+}
+
+/**
+ * @typedef {object} Connection
+ * @property {string} baseUrl without a trailing slash
+ * @property {string} apiKey
+ * @property {string} adminToken
+ */
+
+/** Token a coordinator started without TCC_API_KEY accepts outside production. */
+const DEV_API_KEY = 'dev-api-key';
+/** Token a coordinator started without TCC_ADMIN_TOKEN accepts outside production. */
+const DEV_ADMIN_TOKEN = 'dev-admin-token';
+
+/**
+ * Where to send requests and with which tokens: options first, then the environment, then defaults.
+ * @param {GlobalOptions} global
+ * @param {Record<string, string | undefined>} env
+ * @returns {Connection}
+ */
+function resolveConnection(global, env) {
+  const nonEmpty = (/** @type {string | undefined} */ value) =>
+    value !== undefined && value !== '' ? value : undefined;
+  const url =
+    nonEmpty(global.url) ??
+    nonEmpty(env.TCC_COORDINATOR_URL) ??
+    nonEmpty(env.COORDINATOR_URL) ??
+    'http://127.0.0.1:3000';
+  /** @type {URL} */
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`coordinator URL "${url}" is not a valid URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`coordinator URL "${url}" must use http or https`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new UsageError(
+      'coordinator URL must not carry credentials; use --api-key or TCC_API_KEY',
+    );
+  }
+  const explicitAdmin = nonEmpty(global.adminToken) ?? nonEmpty(env.TCC_ADMIN_TOKEN);
+  return {
+    baseUrl: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,
+    // The coordinator accepts the admin token on client endpoints too.
+    apiKey: nonEmpty(global.apiKey) ?? nonEmpty(env.TCC_API_KEY) ?? explicitAdmin ?? DEV_API_KEY,
+    adminToken: explicitAdmin ?? DEV_ADMIN_TOKEN,
+  };
+}
+
+module.exports = {
+  COMMANDS,
+  TRANSACTION_STATUSES,
+  parseCommandLine,
+  parseInteger,
+  resolveConnection,
+  usageLine,
+  mainHelp,
+  commandHelp,
+};
