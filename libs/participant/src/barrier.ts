@@ -1,0 +1,175 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ErrorCode } from '@app/protocol';
+import { BusinessRefusal } from './action';
+import {
+  BarrierKey,
+  StoredTry,
+  hasBarrier,
+  insertBarrier,
+  lockTry,
+  readTry,
+  recordOutcome,
+} from './barrier.repository';
+
+/** How a phase ended: done (200, maybe a repeat) or refused (409 with a stable code). */
+export type BarrierAnswer =
+  | { kind: 'done'; outcome: string; repeated: boolean }
+  | { kind: 'refused'; code: string; detail: string };
+
+/** The business code of one phase, given the local transaction's manager. */
+export type BusinessStep = (manager: EntityManager) => Promise<void>;
+
+const done = (outcome: string, repeated = false): BarrierAnswer => ({
+  kind: 'done',
+  outcome,
+  repeated,
+});
+const refused = (code: string, detail: string): BarrierAnswer => ({
+  kind: 'refused',
+  code,
+  detail,
+});
+
+/** Name of the savepoint a refused try rolls back to, keeping its barrier row. */
+const TRY_SAVEPOINT = 'tcc_try';
+
+/**
+ * The try barrier: the first try of a branch runs the business code once and
+ * stores its outcome; any later try answers that outcome again, and a try
+ * that finds the branch already cancelled is refused.
+ */
+export function runTry(
+  dataSource: DataSource,
+  key: BarrierKey,
+  deadlineMs: number | null,
+  nowMs: number,
+  business: BusinessStep,
+): Promise<BarrierAnswer> {
+  return dataSource.transaction('READ COMMITTED', async (manager) => {
+    if (deadlineMs !== null && nowMs > deadlineMs) {
+      const detail = `The try arrived after its deadline (${new Date(deadlineMs).toISOString()}).`;
+      const inserted = await insertBarrier(manager, key, 'try', 'refused', {
+        code: ErrorCode.DeadlinePassed,
+        detail,
+      });
+      if (inserted) return refused(ErrorCode.DeadlinePassed, detail);
+      return repeatTry(manager, key);
+    }
+    if (!(await insertBarrier(manager, key, 'try', null))) return repeatTry(manager, key);
+    await manager.query(`SAVEPOINT ${TRY_SAVEPOINT}`);
+    try {
+      await business(manager);
+    } catch (error) {
+      if (!(error instanceof BusinessRefusal)) throw error;
+      // The refusal undoes whatever the business code wrote but keeps the barrier row, so a repeat is refused too.
+      await manager.query(`ROLLBACK TO SAVEPOINT ${TRY_SAVEPOINT}`);
+      await recordOutcome(manager, key, 'try', 'refused', {
+        code: error.code,
+        detail: error.message,
+      });
+      return refused(error.code, error.message);
+    }
+    await recordOutcome(manager, key, 'try', 'ok');
+    return done('ok');
+  });
+}
+
+/** Answers a try whose barrier row already exists, changing nothing. */
+async function repeatTry(manager: EntityManager, key: BarrierKey): Promise<BarrierAnswer> {
+  // The conflicting insert waited for the row's writer to commit, so this fresh read sees its outcome.
+  const stored = await readTry(manager, key);
+  if (stored === null) throw new Error('tcc_barrier: try row vanished after a conflicting insert');
+  if (stored.outcome === 'cancelled-first' || (await hasBarrier(manager, key, 'cancel'))) {
+    return refused(ErrorCode.TryCancelled, 'The branch was cancelled before this try.');
+  }
+  switch (stored.outcome) {
+    case 'ok':
+      return done('ok', true);
+    case 'refused':
+      return refused(
+        stored.detail?.code ?? ErrorCode.TryRefused,
+        stored.detail?.detail ?? 'The try was refused.',
+      );
+    case null:
+      // Only the inserting transaction ever sees a null outcome; a 500 makes the coordinator ask again.
+      throw new Error('tcc_barrier: try row committed without an outcome');
+  }
+}
+
+/**
+ * The confirm barrier: applies the hold once, and only after an 'ok' try of
+ * a branch that was not cancelled.
+ */
+export function runConfirm(
+  dataSource: DataSource,
+  key: BarrierKey,
+  business: BusinessStep,
+): Promise<BarrierAnswer> {
+  return dataSource.transaction('READ COMMITTED', async (manager) => {
+    const tried = await lockTry(manager, key);
+    const problem = confirmProblem(tried);
+    if (problem !== null) return refused(ErrorCode.NoSuccessfulTry, problem);
+    if (await hasBarrier(manager, key, 'cancel')) {
+      return refused(
+        ErrorCode.NoSuccessfulTry,
+        'The branch was cancelled; it cannot be confirmed.',
+      );
+    }
+    if (!(await insertBarrier(manager, key, 'confirm', 'confirmed'))) {
+      return done('confirmed', true);
+    }
+    await business(manager);
+    return done('confirmed');
+  });
+}
+
+function confirmProblem(tried: StoredTry | null): string | null {
+  if (tried === null) return 'No try arrived for this branch.';
+  switch (tried.outcome) {
+    case 'ok':
+      return null;
+    case 'refused':
+      return 'The try of this branch was refused.';
+    case 'cancelled-first':
+      return 'The branch was cancelled before its try arrived.';
+    case null:
+      throw new Error('tcc_barrier: try row committed without an outcome');
+  }
+}
+
+/**
+ * The cancel barrier: releases the hold once when the try succeeded, does
+ * nothing after a refused try, and records an empty cancel when the try never
+ * arrived so that a late try is refused.
+ */
+export function runCancel(
+  dataSource: DataSource,
+  key: BarrierKey,
+  business: BusinessStep,
+): Promise<BarrierAnswer> {
+  return dataSource.transaction('READ COMMITTED', async (manager) => {
+    if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
+    if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
+      // Empty cancel: the try never ran, so there is nothing to undo.
+      await recordOutcome(manager, key, 'cancel', 'empty');
+      return done('cancelled');
+    }
+    const tried = await lockTry(manager, key);
+    switch (tried?.outcome) {
+      case 'ok':
+        await business(manager);
+        await recordOutcome(manager, key, 'cancel', 'released');
+        return done('cancelled');
+      case 'refused':
+      case 'cancelled-first':
+        // A refused try rolled its business writes back: nothing is held.
+        await recordOutcome(manager, key, 'cancel', 'nothing-held');
+        return done('cancelled');
+      case null:
+      case undefined:
+        throw new Error(
+          'tcc_barrier: try row missing or without an outcome after a conflicting insert',
+        );
+    }
+  });
+}

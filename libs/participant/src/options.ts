@@ -1,0 +1,28 @@
+import type { DataSource } from 'typeorm';
+import type { TccAction } from './action';
+
+/** Options of the participant module. */
+export interface ParticipantOptions {
+  /** Registered name, e.g. 'inventory'. */
+  name: string;
+  /** Base URL the coordinator calls back (PUBLIC_URL). */
+  publicUrl: string;
+  /** Where to register (COORDINATOR_URL). */
+  coordinatorUrl: string;
+  /** TCC_API_KEY, sent when registering. */
+  apiKey: string;
+  /** [TCC_SIGNING_SECRET, TCC_SIGNING_SECRET_PREVIOUS?]: the first signs, all verify. */
+  signingSecrets: string[];
+  actions: TccAction<object>[];
+  /** Default database for actions without their own dataSource(). */
+  dataSource?: DataSource;
+  /** Default true: register at bootstrap, retrying in the background until it succeeds. */
+  register?: boolean;
+  /** Barrier rows of settled branches older than this many days are purged hourly; unset: no purge job. */
+  retentionDays?: number;
+  /** Databases whose barrier rows the purge job cleans; default: `[dataSource]`. */
+  barrierDataSources?: DataSource[];
+}
+
+/** Injection token of the resolved {@link ParticipantOptions}. */
+export const PARTICIPANT_OPTIONS = Symbol('PARTICIPANT_OPTIONS');

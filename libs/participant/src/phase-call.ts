@@ -1,0 +1,78 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsNotEmpty,
+  IsObject,
+  IsString,
+  MaxLength,
+  ValidationError,
+  validate,
+} from 'class-validator';
+import { ErrorCode, TccError } from '@app/protocol';
+
+/** The body of every phase call, before its payload is validated against the action's class. */
+export class PhaseCallEnvelope {
+  @IsString() @IsNotEmpty() @MaxLength(128) transactionId: string;
+  @IsString() @IsNotEmpty() @MaxLength(128) branchId: string;
+  @IsObject() payload: Record<string, unknown>;
+}
+
+/** A field and what is wrong with it, as listed in a 400 problem's `errors`. */
+export interface FieldProblem {
+  field: string;
+  messages: string[];
+}
+
+function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+function validationProblem(problems: FieldProblem[]): TccError {
+  const detail = problems.map((p) => `${p.field}: ${p.messages.join(', ')}`).join('; ');
+  return new TccError(400, ErrorCode.ValidationFailed, detail || 'Invalid request.', {
+    errors: problems,
+  });
+}
+
+/** Validates `plain` into an instance of `type`, rejecting unknown fields; field names get `prefix`. */
+async function validated<T extends object>(
+  type: new () => T,
+  plain: object,
+  prefix: string,
+): Promise<{ value: T } | { error: TccError }> {
+  const value = plainToInstance(type, plain);
+  const errors = await validate(value, { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length === 0 ? { value } : { error: validationProblem(flatten(errors, prefix)) };
+}
+
+/** Reads the `{transactionId, branchId, payload}` envelope of a phase call; 400 when it is malformed. */
+export async function readEnvelope(body: unknown): Promise<PhaseCallEnvelope> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw validationProblem([{ field: 'body', messages: ['must be a JSON object'] }]);
+  }
+  const result = await validated(PhaseCallEnvelope, body, '');
+  if ('error' in result) throw result.error;
+  return result.value;
+}
+
+/** Validates a payload against the action's class; the 400 problem is returned, not thrown, because confirm and cancel answer it differently. */
+export function readPayload<P extends object>(
+  type: new () => P,
+  payload: Record<string, unknown>,
+): Promise<{ value: P } | { error: TccError }> {
+  return validated(type, payload, 'payload');
+}
+
+/** Parses the `X-TCC-Deadline` header (epoch ms); null when absent, 400 when not a number. */
+export function parseDeadline(header: string | undefined): number | null {
+  if (header === undefined || header === '') return null;
+  if (!/^\d{1,16}$/.test(header)) {
+    throw validationProblem([
+      { field: 'x-tcc-deadline', messages: ['must be epoch milliseconds'] },
+    ]);
+  }
+  return Number(header);
+}

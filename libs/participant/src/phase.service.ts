@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ErrorCode, PHASES, Phase, TccError } from '@app/protocol';
+import type { PhaseContext, TccAction } from './action';
+import { BarrierAnswer, runCancel, runConfirm, runTry } from './barrier';
+import type { BarrierKey } from './barrier.repository';
+import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
+import { parseDeadline, readEnvelope, readPayload } from './phase-call';
+
+/** The 200 answer of a phase call. */
+export interface PhaseResponse {
+  outcome: string;
+  /** True when the call repeated an earlier one and changed nothing. */
+  repeated: boolean;
+}
+
+/** Runs one phase call: finds the action, validates the call, runs the barrier with the business code. */
+@Injectable()
+export class PhaseService {
+  private readonly actions: ReadonlyMap<string, TccAction<object>>;
+
+  constructor(@Inject(PARTICIPANT_OPTIONS) private readonly options: ParticipantOptions) {
+    this.actions = new Map(options.actions.map((action) => [action.name, action]));
+  }
+
+  async handle(
+    actionName: string,
+    phaseName: string,
+    body: unknown,
+    deadlineHeader: string | undefined,
+  ): Promise<PhaseResponse> {
+    const action = this.actions.get(actionName);
+    if (!action) {
+      throw new TccError(404, ErrorCode.UnknownAction, `No action named "${actionName}".`);
+    }
+    const phase = PHASES.find((p) => p === phaseName);
+    if (!phase) {
+      throw new TccError(404, ErrorCode.NotFound, `No phase named "${phaseName}".`);
+    }
+    const deadline = phase === 'try' ? parseDeadline(deadlineHeader) : null;
+    const envelope = await readEnvelope(body);
+    const key: BarrierKey = { transactionId: envelope.transactionId, branchId: envelope.branchId };
+    const payload = await readPayload(action.payload, envelope.payload);
+    if ('error' in payload) return this.answerInvalidPayload(phase, payload.error);
+
+    const dataSource = this.dataSourceFor(action, payload.value);
+    const context = (manager: EntityManager): PhaseContext<object> => ({
+      manager,
+      payload: payload.value,
+      ...key,
+    });
+    return respond(await this.runPhase(phase, action, dataSource, key, deadline, context));
+  }
+
+  private runPhase(
+    phase: Phase,
+    action: TccAction<object>,
+    dataSource: DataSource,
+    key: BarrierKey,
+    deadline: number | null,
+    context: (manager: EntityManager) => PhaseContext<object>,
+  ): Promise<BarrierAnswer> {
+    switch (phase) {
+      case 'try':
+        return runTry(dataSource, key, deadline, Date.now(), (m) => action.try(context(m)));
+      case 'confirm':
+        return runConfirm(dataSource, key, (m) => action.confirm(context(m)));
+      case 'cancel':
+        return runCancel(dataSource, key, (m) => action.cancel(context(m)));
+    }
+  }
+
+  /**
+   * A try with an invalid payload is refused with 400 and never runs, so
+   * nothing can be held for that payload: its cancel is done (200) without a
+   * barrier row, and its confirm has no successful try to apply (409).
+   */
+  private answerInvalidPayload(phase: Phase, error: TccError): PhaseResponse {
+    switch (phase) {
+      case 'try':
+        throw error;
+      case 'confirm':
+        throw new TccError(
+          409,
+          ErrorCode.NoSuccessfulTry,
+          `The payload is invalid, so no try can have succeeded: ${error.message}`,
+        );
+      case 'cancel':
+        return { outcome: 'cancelled', repeated: false };
+    }
+  }
+
+  private dataSourceFor(action: TccAction<object>, payload: object): DataSource {
+    if (action.dataSource) return action.dataSource(payload);
+    if (this.options.dataSource) return this.options.dataSource;
+    throw new Error(`Action "${action.name}" has no dataSource and the module has no default.`);
+  }
+}
+
+function respond(answer: BarrierAnswer): PhaseResponse {
+  switch (answer.kind) {
+    case 'done':
+      return { outcome: answer.outcome, repeated: answer.repeated };
+    case 'refused':
+      throw new TccError(409, answer.code, answer.detail);
+  }
+}
