@@ -1,0 +1,56 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AUTH_TOKENS, BearerAuthGuard } from '@app/http';
+import { TccParticipantModule } from '@app/participant';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
+import type { AccountConfig } from './config/account-config';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { ShardRouter } from './shards/shard-router';
+import { ShardsModule } from './shards/shards.module';
+import { creditAction } from './tcc/credit.action';
+import { debitAction } from './tcc/debit.action';
+
+/** How a test or `main.ts` starts the app beyond its configuration. */
+export interface AccountAppOptions {
+  /** Default true; tests that have no coordinator pass false. */
+  register?: boolean;
+}
+
+/** The account participant: shards, the `debit` and `credit` actions, seeding and reading accounts. */
+@Module({})
+export class AccountModule {
+  static forRoot(config: AccountConfig, options: AccountAppOptions = {}): DynamicModule {
+    return {
+      module: AccountModule,
+      imports: [
+        ShardsModule.forRoot(config.shards),
+        TccParticipantModule.forRootAsync({
+          inject: [ShardRouter],
+          useFactory: (router: ShardRouter) => ({
+            name: 'account',
+            publicUrl: config.publicUrl,
+            coordinatorUrl: config.coordinatorUrl,
+            apiKey: config.secrets.apiKey,
+            signingSecrets: config.secrets.signingSecrets,
+            actions: [debitAction(router), creditAction(router)],
+            register: options.register ?? true,
+            retentionDays: config.retentionDays,
+            barrierDataSources: router.shards.map((shard) => shard.dataSource),
+          }),
+        }),
+      ],
+      controllers: [AccountsController, HealthController],
+      providers: [
+        {
+          provide: AUTH_TOKENS,
+          useValue: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
+        },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        AccountsService,
+        HealthService,
+      ],
+    };
+  }
+}

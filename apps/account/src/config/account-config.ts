@@ -1,0 +1,25 @@
+import { Env, Secrets, intVar, readSecrets, urlVar } from '@app/config';
+import { ShardConfig, parseShardUrls } from './shard-urls';
+
+/** Everything the account participant reads from its environment, validated once at start. */
+export interface AccountConfig {
+  port: number;
+  shards: ShardConfig[];
+  coordinatorUrl: string;
+  publicUrl: string;
+  secrets: Secrets;
+  retentionDays: number;
+}
+
+/** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
+export function readAccountConfig(env: Env): AccountConfig {
+  const port = intVar(env, 'PORT', 3002, 0, 65535);
+  return {
+    port,
+    shards: parseShardUrls(env.ACCOUNT_SHARD_URLS),
+    coordinatorUrl: urlVar(env, 'COORDINATOR_URL', 'http://127.0.0.1:3000'),
+    publicUrl: urlVar(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
+    secrets: readSecrets(env),
+    retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+  };
+}

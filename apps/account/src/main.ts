@@ -1,0 +1,26 @@
+import { Logger } from '@nestjs/common';
+import { DEV_SECRETS, loadConfigOrExit } from '@app/config';
+import { createHttpApp, listen } from '@app/http';
+import { AccountModule } from './account.module';
+import { readAccountConfig } from './config/account-config';
+
+const logger = new Logger('account');
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(() => readAccountConfig(process.env));
+  for (const name of config.secrets.defaulted) {
+    logger.warn(
+      `${name} is not set: using the development default "${DEV_SECRETS[name as keyof typeof DEV_SECRETS]}"`,
+    );
+  }
+  const app = await createHttpApp(AccountModule.forRoot(config), { abortOnError: false });
+  await listen(app, config.port);
+  logger.log(
+    `listening on port ${config.port}, shards ${config.shards.map((s) => s.name).join(', ')}`,
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  logger.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
