@@ -1,51 +1,9 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AUTH_TOKENS, BearerAuthGuard, createHttpApp } from '@app/http';
-import { postgresOptions } from '@app/database';
-import { CreateTccBarrier1700000000000, TccParticipantModule } from '@app/participant';
+import { createHttpApp } from '@app/http';
 import { TestDatabase, createTestDatabase } from '../../support/db';
-import { CreateCounter1700000000500, businessCalls, counterAction } from './counter';
-import { SECRETS, TOKENS, branchKey, phaseCall } from './support';
-
-@Module({})
-class CounterAppModule {
-  static forRoot(url: string): DynamicModule {
-    return {
-      module: CounterAppModule,
-      imports: [
-        TypeOrmModule.forRoot(
-          postgresOptions({
-            url,
-            entities: [],
-            migrations: [CreateTccBarrier1700000000000, CreateCounter1700000000500],
-            applicationName: 'participant-barrier-test',
-            poolSize: 20,
-          }),
-        ),
-        TccParticipantModule.forRootAsync({
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) => ({
-            name: 'counter',
-            publicUrl: 'http://127.0.0.1:9',
-            coordinatorUrl: 'http://127.0.0.1:9',
-            apiKey: TOKENS.apiKey,
-            signingSecrets: [SECRETS.current, SECRETS.previous],
-            actions: [counterAction],
-            dataSource,
-            register: false,
-          }),
-        }),
-      ],
-      providers: [
-        { provide: AUTH_TOKENS, useValue: TOKENS },
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
-      ],
-    };
-  }
-}
+import { CounterAppModule, businessCalls } from './counter';
+import { SECRETS, branchKey, phaseCall } from './support';
 
 describe('participant barrier', () => {
   let db: TestDatabase;
@@ -54,7 +12,7 @@ describe('participant barrier', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('participant_barrier');
-    app = await createHttpApp(CounterAppModule.forRoot(db.url), { logger: false });
+    app = await createHttpApp(CounterAppModule.forRoot({ url: db.url }), { logger: false });
     await app.init();
     dataSource = app.get(DataSource);
   });

@@ -1,7 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { defineAction, refuse, runSql } from '@app/participant';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { postgresOptions } from '@app/database';
+import { AUTH_TOKENS, BearerAuthGuard } from '@app/http';
+import {
+  CreateTccBarrier1700000000000,
+  ParticipantOptions,
+  TccParticipantModule,
+  defineAction,
+  refuse,
+  runSql,
+} from '@app/participant';
 import { MAX_AMOUNT } from '@app/protocol';
+import { SECRETS, TOKENS } from './support';
 
 /** Tables of the counter action used to exercise every barrier case. */
 export class CreateCounter1700000000500 implements MigrationInterface {
@@ -87,3 +100,45 @@ export const counterAction = defineAction({
     );
   },
 });
+
+/** A Nest app serving only the counter action, behind the bearer guard like a real participant. */
+@Module({})
+export class CounterAppModule {
+  static forRoot({
+    url,
+    ...overrides
+  }: { url: string } & Partial<ParticipantOptions>): DynamicModule {
+    return {
+      module: CounterAppModule,
+      imports: [
+        TypeOrmModule.forRoot(
+          postgresOptions({
+            url,
+            entities: [],
+            migrations: [CreateTccBarrier1700000000000, CreateCounter1700000000500],
+            applicationName: 'participant-barrier-test',
+            poolSize: 20,
+          }),
+        ),
+        TccParticipantModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            name: 'counter',
+            publicUrl: 'http://127.0.0.1:9',
+            coordinatorUrl: 'http://127.0.0.1:9',
+            apiKey: TOKENS.apiKey,
+            signingSecrets: [SECRETS.current, SECRETS.previous],
+            actions: [counterAction],
+            dataSource,
+            register: false,
+            ...overrides,
+          }),
+        }),
+      ],
+      providers: [
+        { provide: AUTH_TOKENS, useValue: TOKENS },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+      ],
+    };
+  }
+}
