@@ -4,7 +4,8 @@
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /**
- * @typedef {Node | string | number | null | undefined | false | Child[]} Child
+ * Anything `h` accepts as a child; arrays (of children) are flattened.
+ * @typedef {Node | string | number | null | undefined | false | unknown[]} Child
  */
 
 /**
@@ -34,7 +35,7 @@ function applyProps(element, props) {
 function appendChildren(element, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    if (Array.isArray(child)) appendChildren(element, child);
+    if (Array.isArray(child)) appendChildren(element, /** @type {Child[]} */ (child));
     else if (child instanceof Node) element.append(child);
     else element.append(document.createTextNode(String(child)));
   }
