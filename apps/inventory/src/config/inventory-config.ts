@@ -1,0 +1,24 @@
+import { Env, Secrets, intVar, postgresUrlVar, readSecrets, urlVar } from '@app/config';
+
+/** Everything the inventory participant reads from its environment, validated once at start. */
+export interface InventoryConfig {
+  port: number;
+  databaseUrl: string;
+  coordinatorUrl: string;
+  publicUrl: string;
+  secrets: Secrets;
+  retentionDays: number;
+}
+
+/** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
+export function readInventoryConfig(env: Env): InventoryConfig {
+  const port = intVar(env, 'PORT', 3001, 0, 65535);
+  return {
+    port,
+    databaseUrl: postgresUrlVar(env, 'DATABASE_URL'),
+    coordinatorUrl: urlVar(env, 'COORDINATOR_URL', 'http://127.0.0.1:3000'),
+    publicUrl: urlVar(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
+    secrets: readSecrets(env),
+    retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+  };
+}
