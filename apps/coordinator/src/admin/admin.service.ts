@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { ErrorCode, TccError, TransactionStatus } from '@app/protocol';
+import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { Leases } from '../log/leases.repository';
+import type { TransactionRecord } from '../log/records';
+import { TransactionFlags } from '../log/transaction-flags.repository';
+import { TransactionLog } from '../log/transaction-log.repository';
+import { Handover } from '../tcc/handover';
+import { leaseMs } from '../tcc/lease-time';
+import { PhaseTwo } from '../tcc/phase-two';
+import { OPERATOR_CANCEL_REASON } from '../tcc/reasons';
+import { TransactionEvents } from '../tcc/transaction-events';
+import { DecideTransaction } from '../transactions/decide-transaction.service';
+import type { TransactionReply } from '../transactions/replies';
+import { TransactionReader, notFound } from '../transactions/transaction-reader.service';
+import { httpStatusFor } from '../transactions/transaction-view';
+
+/** Operator actions: retry phase 2 now, cancel, or resolve by hand. */
+@Injectable()
+export class AdminService {
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly log: TransactionLog,
+    private readonly leases: Leases,
+    private readonly flags: TransactionFlags,
+    private readonly phaseTwo: PhaseTwo,
+    private readonly handover: Handover,
+    private readonly decide: DecideTransaction,
+    private readonly reader: TransactionReader,
+    private readonly events: TransactionEvents,
+  ) {}
+
+  /** Runs phase 2 of a decided transaction now instead of at its next due time. */
+  async retry(id: string): Promise<TransactionReply> {
+    const claimed = await this.leases.claimForRetry(
+      this.manager,
+      id,
+      this.config.instanceId,
+      leaseMs(this.config),
+    );
+    if (!claimed) throw this.whyNotRetried(await this.log.findTransaction(this.manager, id), id);
+    this.events.emit('phaseTwoRetried', {
+      id,
+      status: claimed.status,
+      attempts: claimed.attempts,
+    });
+    let settled = claimed;
+    try {
+      settled = await this.phaseTwo.run(claimed);
+    } finally {
+      await this.handover.release(id, settled.attempts);
+    }
+    return this.reply(settled);
+  }
+
+  /** Cancels a trying transaction, as a client could; idempotent on a cancelled one. */
+  cancel(id: string): Promise<TransactionReply> {
+    return this.decide.cancel(id, OPERATOR_CANCEL_REASON);
+  }
+
+  /** Records that a person settled the transaction: nobody calls its participants again. */
+  async resolve(id: string, note: string): Promise<TransactionReply> {
+    const resolved = await this.flags.markResolved(this.manager, id, note);
+    if (resolved) return this.reply(resolved);
+    const record = await this.log.findTransaction(this.manager, id);
+    if (!record) throw notFound(id);
+    throw new TccError(
+      409,
+      ErrorCode.AlreadyFinished,
+      record.resolved
+        ? 'The transaction is already resolved.'
+        : `The transaction already ended ${record.status}.`,
+    );
+  }
+
+  private whyNotRetried(record: TransactionRecord | null, id: string): TccError {
+    if (!record) return notFound(id);
+    if (record.resolved) {
+      return new TccError(409, ErrorCode.AlreadyFinished, 'The transaction was resolved by hand.');
+    }
+    switch (record.status) {
+      case TransactionStatus.Trying:
+        return new TccError(409, ErrorCode.Conflict, 'The transaction is not decided yet.');
+      case TransactionStatus.Confirmed:
+      case TransactionStatus.Cancelled:
+        return new TccError(
+          409,
+          ErrorCode.AlreadyFinished,
+          `The transaction ended ${record.status}.`,
+        );
+      case TransactionStatus.Confirming:
+      case TransactionStatus.Cancelling:
+        return new TccError(
+          409,
+          ErrorCode.Conflict,
+          'Another coordinator is working on it right now.',
+        );
+    }
+  }
+
+  private async reply(record: TransactionRecord): Promise<TransactionReply> {
+    return {
+      httpStatus: httpStatusFor(record.status, true),
+      view: await this.reader.view(record.id),
+      replayed: false,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AUTH_TOKENS, AuthTokens, BearerAuthGuard } from '@app/http';
+import { postgresOptions } from '@app/database';
+import { AdminController } from './admin/admin.controller';
+import { AdminService } from './admin/admin.service';
+import { CoordinatorConfigModule } from './config/config.module';
+import type { CoordinatorConfig } from './config/coordinator-config';
+import { HealthController } from './health/health.controller';
+import { BranchLog } from './log/branch-log.repository';
+import { LOG_ENTITIES } from './log/entities';
+import { Leases } from './log/leases.repository';
+import { LogClock } from './log/log-clock';
+import { LOG_MIGRATIONS } from './log/migrations';
+import { ParticipantsRepository } from './log/participants.repository';
+import { RetentionRepository } from './log/retention.repository';
+import { StatusChanges } from './log/status-changes';
+import { TransactionFlags } from './log/transaction-flags.repository';
+import { TransactionLog } from './log/transaction-log.repository';
+import { TransactionQueries } from './log/transaction-queries.repository';
+import { ParticipantClient } from './participants/participant-client';
+import { ParticipantHealth } from './participants/participant-health';
+import { ParticipantRegistry } from './participants/participant-registry.service';
+import { ParticipantSignatureGuard } from './participants/participant-signature.guard';
+import { ParticipantsController } from './participants/participants.controller';
+import { AlertWebhook } from './recovery/alert-webhook';
+import { RecoveryService } from './recovery/recovery.service';
+import { RetentionService } from './recovery/retention.service';
+import { GracefulShutdown } from './shutdown';
+import { Decider } from './tcc/decider';
+import { Handover } from './tcc/handover';
+import { PhaseTwo } from './tcc/phase-two';
+import { TransactionEvents } from './tcc/transaction-events';
+import { TryPhase } from './tcc/try-phase';
+import { AddBranch } from './transactions/add-branch.service';
+import { BeginTransaction } from './transactions/begin-transaction.service';
+import { DecideTransaction } from './transactions/decide-transaction.service';
+import { TransactionReader } from './transactions/transaction-reader.service';
+import { TransactionsController } from './transactions/transactions.controller';
+
+/** The coordinator: one module, its parts grouped by folder. */
+@Module({})
+export class AppModule {
+  static forRoot(config: CoordinatorConfig): DynamicModule {
+    const tokens: AuthTokens = {
+      apiKey: config.secrets.apiKey,
+      adminToken: config.secrets.adminToken,
+    };
+    return {
+      module: AppModule,
+      imports: [
+        CoordinatorConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(
+          postgresOptions({
+            url: config.databaseUrl,
+            entities: LOG_ENTITIES,
+            migrations: LOG_MIGRATIONS,
+            applicationName: 'tcc-coordinator',
+          }),
+        ),
+        ScheduleModule.forRoot(),
+        TerminusModule,
+      ],
+      controllers: [
+        TransactionsController,
+        ParticipantsController,
+        AdminController,
+        HealthController,
+      ],
+      providers: [
+        { provide: AUTH_TOKENS, useValue: tokens },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        // log/: the transaction log and its clock
+        LogClock,
+        StatusChanges,
+        TransactionLog,
+        BranchLog,
+        Leases,
+        TransactionFlags,
+        TransactionQueries,
+        ParticipantsRepository,
+        RetentionRepository,
+        // participants/: registry and calls
+        ParticipantRegistry,
+        ParticipantSignatureGuard,
+        ParticipantClient,
+        ParticipantHealth,
+        // tcc/: phase execution
+        TransactionEvents,
+        TryPhase,
+        Decider,
+        PhaseTwo,
+        Handover,
+        // transactions/ and admin/: use cases
+        BeginTransaction,
+        AddBranch,
+        DecideTransaction,
+        TransactionReader,
+        AdminService,
+        // recovery/
+        RecoveryService,
+        RetentionService,
+        AlertWebhook,
+        GracefulShutdown,
+      ],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Env, intVar, postgresUrlVar, readSecrets, urlVar, Secrets } from '@app/config';
+import { MIN_TIMEOUT_MS } from '@app/protocol';
+
+/** Everything the coordinator reads from its environment, validated once at start. */
+export interface CoordinatorConfig {
+  port: number;
+  databaseUrl: string;
+  secrets: Secrets;
+  callTimeoutMs: number;
+  recoveryIntervalMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  stuckAfterAttempts: number;
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+  alertWebhookUrl: string | null;
+  retentionDays: number;
+  /** Names this process in `lease_owner`, so leases of a dead process can be told apart. */
+  instanceId: string;
+}
+
+/** Injection token of the {@link CoordinatorConfig}. */
+export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
+export function readCoordinatorConfig(env: Env): CoordinatorConfig {
+  const maxTimeoutMs = intVar(env, 'TCC_MAX_TIMEOUT_MS', 600_000, MIN_TIMEOUT_MS, DAY_MS);
+  const retryBaseMs = intVar(env, 'TCC_RETRY_BASE_MS', 500, 1, DAY_MS);
+  const webhook = env.TCC_ALERT_WEBHOOK_URL?.trim();
+  return {
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: postgresUrlVar(env, 'DATABASE_URL'),
+    secrets: readSecrets(env),
+    callTimeoutMs: intVar(env, 'TCC_CALL_TIMEOUT_MS', 5000, 10, 10 * 60_000),
+    recoveryIntervalMs: intVar(env, 'TCC_RECOVERY_INTERVAL_MS', 1000, 10, DAY_MS),
+    retryBaseMs,
+    // The cap may not undercut the first delay, or the backoff would shrink.
+    retryMaxMs: intVar(env, 'TCC_RETRY_MAX_MS', 60_000, retryBaseMs, DAY_MS),
+    stuckAfterAttempts: intVar(env, 'TCC_STUCK_AFTER_ATTEMPTS', 10, 1, 1_000_000),
+    defaultTimeoutMs: intVar(env, 'TCC_DEFAULT_TIMEOUT_MS', 30_000, MIN_TIMEOUT_MS, maxTimeoutMs),
+    maxTimeoutMs,
+    alertWebhookUrl: webhook ? urlVar(env, 'TCC_ALERT_WEBHOOK_URL') : null,
+    retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  };
+}

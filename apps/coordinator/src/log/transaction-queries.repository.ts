@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TransactionStatus } from '@app/protocol';
+import { LogClock } from './log-clock';
+import { BranchRecord, TransactionRecord, branchColumns, transactionColumns } from './records';
+import { select } from './sql';
+
+/** One logged event. */
+export interface EventRecord {
+  at: Date;
+  type: string;
+  branchId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/** Position in the newest-first list: `created_at` in epoch microseconds, then id. */
+export interface ListKey {
+  createdMicros: string;
+  id: string;
+}
+
+/** Filters of the transaction list. */
+export interface ListFilter {
+  status?: TransactionStatus;
+  stuck?: boolean;
+  participant?: string;
+}
+
+/** Read-only queries behind the API's transaction views. */
+@Injectable()
+export class TransactionQueries {
+  constructor(private readonly clock: LogClock) {}
+
+  /** The latest `limit` events, oldest first, and how many events there are in all. */
+  async findLatestEvents(
+    manager: EntityManager,
+    transactionId: string,
+    limit: number,
+  ): Promise<{ events: EventRecord[]; total: number }> {
+    const [events, counted] = await Promise.all([
+      select<EventRecord>(
+        manager,
+        `SELECT at, type, branch_id AS "branchId", detail FROM events
+         WHERE transaction_id = $1 ORDER BY id DESC LIMIT $2`,
+        [transactionId, limit],
+      ),
+      select<{ total: number }>(
+        manager,
+        `SELECT count(*)::int AS total FROM events WHERE transaction_id = $1`,
+        [transactionId],
+      ),
+    ]);
+    return { events: events.reverse(), total: counted[0]?.total ?? 0 };
+  }
+
+  /**
+   * One page of the list, newest first, strictly after `after`. Keyset
+   * paging on (created_at, id): stable under inserts, and each page is an
+   * index range scan however deep the client pages.
+   */
+  async listPage(
+    manager: EntityManager,
+    filter: ListFilter,
+    after: ListKey | null,
+    limit: number,
+  ): Promise<(TransactionRecord & ListKey)[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const where: string[] = [];
+    if (filter.status) where.push(`t.status = ${param(filter.status)}`);
+    if (filter.stuck === true) {
+      where.push(
+        `t.stuck AND NOT t.resolved AND t.status IN ('${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`,
+      );
+    }
+    if (filter.stuck === false) where.push(`NOT t.stuck`);
+    if (filter.participant) {
+      where.push(
+        `EXISTS (SELECT 1 FROM branches b WHERE b.transaction_id = t.id AND b.participant = ${param(filter.participant)})`,
+      );
+    }
+    if (after) {
+      where.push(
+        `(t.created_at, t.id) < (to_timestamp(0) + ${param(after.createdMicros)}::int8 * interval '1 microsecond', ${param(after.id)}::uuid)`,
+      );
+    }
+    return select<TransactionRecord & ListKey>(
+      manager,
+      `SELECT ${transactionColumns(this.clock.now, 't')},
+         (extract(epoch FROM t.created_at) * 1000000)::int8::text AS "createdMicros"
+       FROM transactions t
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY t.created_at DESC, t.id DESC
+       LIMIT ${param(limit)}`,
+      params,
+    );
+  }
+
+  /** Branches of several transactions, grouped by the caller. */
+  async findBranchesOf(manager: EntityManager, transactionIds: string[]): Promise<BranchRecord[]> {
+    if (transactionIds.length === 0) return [];
+    return select<BranchRecord>(
+      manager,
+      `SELECT ${branchColumns()} FROM branches WHERE transaction_id = ANY($1::uuid[])
+       ORDER BY transaction_id, position`,
+      [transactionIds],
+    );
+  }
+}

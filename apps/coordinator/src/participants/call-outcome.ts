@@ -1,0 +1,58 @@
+/** How the coordinator reads a participant's answer to one phase call. */
+export type CallOutcome =
+  | { kind: 'ok' }
+  /** A final refusal (409 business reason, 400 invalid payload): never retried. */
+  | { kind: 'refused'; status: number; code: string | null; detail: string }
+  /** No usable answer: the participant may or may not have applied the call. */
+  | { kind: 'unknown'; error: string };
+
+const MAX_TEXT = 500;
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+}
+
+/**
+ * Classifies an HTTP answer: 200 is done; 409 and 400 are final refusals
+ * that keep the participant's own problem `code` and `detail`; 401 and
+ * everything else leave the outcome unknown.
+ */
+export function classifyResponse(status: number, body: string): CallOutcome {
+  if (status === 200) return { kind: 'ok' };
+  const problem = parseProblem(body);
+  if (status === 409 || status === 400) {
+    return {
+      kind: 'refused',
+      status,
+      code: problem.code,
+      detail: problem.detail ?? (clip(body.trim()) || `HTTP ${status}`),
+    };
+  }
+  const detail = problem.detail ?? clip(body.trim());
+  return { kind: 'unknown', error: `HTTP ${status}${detail ? `: ${detail}` : ''}` };
+}
+
+/** Classifies a call that got no answer: timeout, refused connection, reset. */
+export function classifyFailure(error: unknown, timeoutMs: number): CallOutcome {
+  const name = (error as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'HeadersTimeoutError' || name === 'BodyTimeoutError') {
+    return { kind: 'unknown', error: `no answer within ${timeoutMs} ms` };
+  }
+  const code = (error as { code?: string })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'unknown', error: clip(code ? `${code}: ${message}` : message) };
+}
+
+function parseProblem(body: string): { code: string | null; detail: string | null } {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (typeof parsed !== 'object' || parsed === null) return { code: null, detail: null };
+    const { code, detail } = parsed as { code?: unknown; detail?: unknown };
+    return {
+      code: typeof code === 'string' ? clip(code) : null,
+      detail: typeof detail === 'string' ? clip(detail) : null,
+    };
+  } catch {
+    return { code: null, detail: null };
+  }
+}

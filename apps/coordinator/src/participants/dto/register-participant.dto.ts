@@ -1,0 +1,53 @@
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsString,
+  Matches,
+  MaxLength,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { ConfigError, parseHttpUrl } from '@app/config';
+import type { RegisterParticipantRequest } from '@app/protocol';
+import { NAME_PATTERN } from '../names';
+
+@ValidatorConstraint({ name: 'httpUrlWithoutCredentials' })
+class HttpUrlWithoutCredentials implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    try {
+      parseHttpUrl(value, 'baseUrl');
+      return !/[?#]/.test(value);
+    } catch (error) {
+      if (error instanceof ConfigError) return false;
+      throw error;
+    }
+  }
+
+  defaultMessage(): string {
+    return 'baseUrl must be an http(s) URL without credentials, query or fragment';
+  }
+}
+
+/** Body of `POST /v1/participants`. */
+export class RegisterParticipantDto implements RegisterParticipantRequest {
+  @IsString()
+  @Matches(NAME_PATTERN, { message: 'name must match ^[a-z][a-z0-9-]{0,62}$' })
+  name: string;
+
+  @IsString()
+  @MaxLength(2000)
+  @Validate(HttpUrlWithoutCredentials)
+  baseUrl: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(NAME_PATTERN, { each: true, message: 'each action must match ^[a-z][a-z0-9-]{0,62}$' })
+  actions: string[];
+}

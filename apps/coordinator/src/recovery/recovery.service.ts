@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { TransactionStatus } from '@app/protocol';
+import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { Leases } from '../log/leases.repository';
+import type { TransactionRecord } from '../log/records';
+import { Decider } from '../tcc/decider';
+import { Handover } from '../tcc/handover';
+import { leaseMs } from '../tcc/lease-time';
+import { PhaseTwo } from '../tcc/phase-two';
+import { DEADLINE_REASON } from '../tcc/reasons';
+import { TransactionEvents } from '../tcc/transaction-events';
+
+const INTERVAL_NAME = 'tcc-recovery';
+/** Transactions claimed per pass; each is worked on in parallel. */
+const CLAIM_BATCH = 50;
+
+/**
+ * Finishes what requests left: cancels transactions abandoned past their
+ * deadline and resends phase 2 with backoff. Several coordinators share the
+ * work through leases; no lock is held while participants are called.
+ */
+@Injectable()
+export class RecoveryService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RecoveryService.name);
+  private readonly passes = new Set<Promise<number>>();
+  private stopped = false;
+
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly leases: Leases,
+    private readonly decider: Decider,
+    private readonly phaseTwo: PhaseTwo,
+    private readonly handover: Handover,
+    private readonly events: TransactionEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const timer = setInterval(() => this.tick(), this.config.recoveryIntervalMs);
+    this.scheduler.addInterval(INTERVAL_NAME, timer);
+  }
+
+  /** Stops the loop and waits for the pass in progress (shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) {
+      this.scheduler.deleteInterval(INTERVAL_NAME);
+    }
+    await Promise.allSettled([...this.passes]);
+  }
+
+  /** One pass: claims the due transactions and works on each; returns how many it claimed. */
+  async recoverOnce(): Promise<number> {
+    const pass = this.pass().finally(() => this.passes.delete(pass));
+    this.passes.add(pass);
+    return pass;
+  }
+
+  private tick(): void {
+    // A slow pass is not overlapped by the next tick; the leases would make it harmless, not useful.
+    if (this.stopped || this.passes.size > 0) return;
+    this.recoverOnce().catch((error: unknown) => {
+      this.logger.error(`Recovery pass failed: ${String(error)}`);
+    });
+  }
+
+  private async pass(): Promise<number> {
+    const claimed = await this.leases.claimDueTransactions(
+      this.manager,
+      this.config.instanceId,
+      CLAIM_BATCH,
+      leaseMs(this.config),
+    );
+    await Promise.all(claimed.map((record) => this.recover(record)));
+    return claimed.length;
+  }
+
+  private async recover(claimed: TransactionRecord): Promise<void> {
+    let settled = claimed;
+    try {
+      settled = await this.advance(claimed);
+    } catch (error) {
+      this.logger.error(`Recovery of ${claimed.id} failed: ${String(error)}`);
+    } finally {
+      await this.handover.release(claimed.id, settled.attempts).catch((error: unknown) => {
+        this.logger.error(`Could not release ${claimed.id}: ${String(error)}`);
+      });
+    }
+  }
+
+  private async advance(record: TransactionRecord): Promise<TransactionRecord> {
+    switch (record.status) {
+      case TransactionStatus.Trying: {
+        // Claimed at its deadline; the log's clock, not ours, says whether it has passed.
+        if (!record.expired) return record;
+        const decided = await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed');
+        return decided ? this.phaseTwo.follow(decided) : record;
+      }
+      case TransactionStatus.Confirming:
+      case TransactionStatus.Cancelling:
+        this.events.emit('phaseTwoRetried', {
+          id: record.id,
+          status: record.status,
+          attempts: record.attempts,
+        });
+        return this.phaseTwo.run(record);
+      case TransactionStatus.Confirmed:
+      case TransactionStatus.Cancelled:
+        return record;
+    }
+  }
+}

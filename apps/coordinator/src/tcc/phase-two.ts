@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { BranchLog, describeFailure } from '../log/branch-log.repository';
+import type { CallTarget, TransactionRecord } from '../log/records';
+import { StatusChanges } from '../log/status-changes';
+import { TransactionFlags } from '../log/transaction-flags.repository';
+import { TransactionLog } from '../log/transaction-log.repository';
+import { ParticipantClient } from '../participants/participant-client';
+import { AlertWebhook } from '../recovery/alert-webhook';
+import type { DecideResult } from './decider';
+import { Decision, decisionOf, finalStatus, isPhaseTwo } from './state-machine';
+import { TransactionEvents } from './transaction-events';
+
+/**
+ * Phase 2: sends the logged decision to every branch that still owes it, in
+ * parallel, and finishes the transaction once none does. Branches are read
+ * after the decision committed, so a branch added just before is included.
+ */
+@Injectable()
+export class PhaseTwo {
+  private readonly logger = new Logger(PhaseTwo.name);
+
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly log: TransactionLog,
+    private readonly branches: BranchLog,
+    private readonly changes: StatusChanges,
+    private readonly flags: TransactionFlags,
+    private readonly client: ParticipantClient,
+    private readonly webhook: AlertWebhook,
+    private readonly events: TransactionEvents,
+  ) {}
+
+  /**
+   * Follows a decision attempt: runs phase 2 when this process logged the
+   * decision, or when the stored decision's lease is still its own (the
+   * request that created it, beaten by nobody). Otherwise whoever holds
+   * the lease finishes it, and the stored state is only reported.
+   */
+  async follow(result: DecideResult): Promise<TransactionRecord> {
+    const ours = result.won || result.record.leaseOwner === this.config.instanceId;
+    return ours ? this.run(result.record) : result.record;
+  }
+
+  /** Runs one round for a decided transaction and returns what is stored afterwards. */
+  async run(record: TransactionRecord): Promise<TransactionRecord> {
+    const decision = decisionOf(record.status);
+    if (!decision || !isPhaseTwo(record.status) || record.resolved) return record;
+    const started = Date.now();
+    const owed = await this.log.findOwedCalls(this.manager, record.id, decision);
+    await Promise.all(owed.map((target) => this.settle(record, decision, target)));
+    const finished = await this.changes.casStatus(this.manager, {
+      id: record.id,
+      from: record.status,
+      to: finalStatus(decision),
+      guard: 'all-branches-settled',
+      lease: 'release',
+      event: finalStatus(decision),
+    });
+    this.events.emit('phaseCompleted', {
+      id: record.id,
+      phase: decision,
+      durationMs: Date.now() - started,
+    });
+    if (finished) {
+      this.events.emit('transactionFinished', { id: finished.id, status: finished.status });
+      return finished;
+    }
+    return (await this.log.findTransaction(this.manager, record.id)) ?? record;
+  }
+
+  private async settle(
+    record: TransactionRecord,
+    decision: Decision,
+    target: CallTarget,
+  ): Promise<void> {
+    const outcome = await this.client.call(target, decision, {
+      transactionId: record.id,
+      branchId: target.id,
+      payload: target.payload,
+    });
+    const attempts = await this.branches.recordPhaseTwoOutcome(
+      this.manager,
+      target,
+      decision,
+      outcome,
+    );
+    const error = describeFailure(outcome);
+    if (attempts === null || error === null) return;
+    // A refused confirm or cancel breaks the protocol (no successful try, or a cancel row):
+    // retrying will not help, a person must look, so it is stuck at once.
+    if (outcome.kind === 'refused' || attempts >= this.config.stuckAfterAttempts) {
+      await this.markStuck(record, target, attempts, error);
+    }
+  }
+
+  private async markStuck(
+    record: TransactionRecord,
+    target: CallTarget,
+    attempts: number,
+    error: string,
+  ): Promise<void> {
+    const stuck = await this.flags.markStuck(this.manager, record.id, target.id, error);
+    if (!stuck) return;
+    this.logger.warn(
+      `Transaction ${record.id} is stuck in ${stuck.status}: branch ${target.id} ` +
+        `(${target.participant} ${target.action}) failed ${attempts} phase-2 attempt(s): ${error}`,
+    );
+    this.events.emit('transactionStuck', { id: stuck.id, status: stuck.status });
+    this.webhook.send({ id: stuck.id, status: stuck.status, attempts, lastError: error });
+  }
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { BranchStatus, ErrorCode, MAX_BRANCHES, TccError } from '@app/protocol';
+import { BranchLog } from '../log/branch-log.repository';
+import type { BranchRecord } from '../log/records';
+import { TransactionLog } from '../log/transaction-log.repository';
+import { ParticipantRegistry } from '../participants/participant-registry.service';
+import { Decider } from '../tcc/decider';
+import { Handover } from '../tcc/handover';
+import { PhaseTwo } from '../tcc/phase-two';
+import { reasonForFailedTry } from '../tcc/reasons';
+import { TryPhase } from '../tcc/try-phase';
+import { BranchDto } from './dto/branch.dto';
+import type { BranchReply } from './replies';
+import { canonicalJson } from './request-hash';
+import { notFound } from './transaction-reader.service';
+import { toBranchView } from './transaction-view';
+
+/** `POST /v1/transactions/:id/branches`: log one more branch of a trying transaction and try it. */
+@Injectable()
+export class AddBranch {
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly log: TransactionLog,
+    private readonly branches: BranchLog,
+    private readonly registry: ParticipantRegistry,
+    private readonly tries: TryPhase,
+    private readonly decider: Decider,
+    private readonly phaseTwo: PhaseTwo,
+    private readonly handover: Handover,
+  ) {}
+
+  async execute(
+    transactionId: string,
+    dto: BranchDto,
+    idempotencyKey: string | null,
+  ): Promise<BranchReply> {
+    await this.registry.assertKnown([dto]);
+    const added = await this.branches.insertBranchWhileTrying(
+      this.manager,
+      transactionId,
+      { id: randomUUID(), participant: dto.participant, action: dto.action, payload: dto.payload },
+      idempotencyKey,
+    );
+    switch (added.kind) {
+      case 'not-found':
+        throw notFound(transactionId);
+      case 'not-trying':
+        throw new TccError(409, ErrorCode.NotTrying, `The transaction is ${added.status}.`);
+      case 'deadline-passed':
+        throw new TccError(409, ErrorCode.NotTrying, 'The transaction is past its deadline.');
+      case 'too-many':
+        throw new TccError(
+          400,
+          ErrorCode.ValidationFailed,
+          `A transaction has at most ${MAX_BRANCHES} branches.`,
+          { errors: [{ field: 'branches', messages: [`at most ${MAX_BRANCHES} branches`] }] },
+        );
+      case 'existing':
+        return this.replay(added.branch, dto);
+      case 'inserted':
+        return this.tryBranch(transactionId, added.branch, added.deadline);
+    }
+  }
+
+  private async tryBranch(
+    transactionId: string,
+    branch: BranchRecord,
+    deadline: Date,
+  ): Promise<BranchReply> {
+    const targets = await this.log.findCallTargets(this.manager, [branch.id]);
+    const [result] = await this.tries.tryAll({ id: transactionId, deadline }, targets);
+    const current = (await this.log.findBranch(this.manager, branch.id)) ?? branch;
+    const view = toBranchView(current);
+    switch (result.outcome.kind) {
+      case 'ok':
+        if (!result.recorded) {
+          // A cancel decided meanwhile reached this branch first; the participant was told.
+          throw new TccError(409, ErrorCode.NotTrying, 'The transaction was cancelled meanwhile.', {
+            branch: view,
+          });
+        }
+        return { httpStatus: 200, branch: view, replayed: false };
+      case 'refused':
+        return {
+          httpStatus: 200,
+          branch: view,
+          replayed: false,
+          problem: refused(view, result.outcome),
+        };
+      case 'unknown': {
+        const decided = await this.decider.cancel(
+          transactionId,
+          reasonForFailedTry(branch, result.outcome),
+        );
+        let status = decided?.record.status;
+        try {
+          if (decided) status = (await this.phaseTwo.follow(decided)).status;
+        } finally {
+          await this.handover.release(transactionId, decided?.record.attempts ?? 0);
+        }
+        throw new TccError(
+          502,
+          ErrorCode.TryOutcomeUnknown,
+          `The try's outcome is unknown (${result.outcome.error}); the transaction is cancelled.`,
+          {
+            branch: toBranchView((await this.log.findBranch(this.manager, branch.id)) ?? current),
+            transactionStatus: status,
+          },
+        );
+      }
+    }
+  }
+
+  /** A repeated key returns the branch it created and tries nothing; another body is refused. */
+  private replay(branch: BranchRecord, dto: BranchDto): BranchReply {
+    const same =
+      branch.participant === dto.participant &&
+      branch.action === dto.action &&
+      canonicalJson(branch.payload) === canonicalJson(dto.payload);
+    if (!same) {
+      throw new TccError(
+        422,
+        ErrorCode.IdempotencyKeyReused,
+        'This Idempotency-Key was used for a different branch of this transaction.',
+      );
+    }
+    const view = toBranchView(branch);
+    switch (branch.status) {
+      case BranchStatus.TryFailed:
+        return {
+          httpStatus: 200,
+          branch: view,
+          replayed: true,
+          problem: new TccError(
+            409,
+            ErrorCode.TryRefused,
+            `The try was refused: ${branch.lastError ?? ''}`,
+            {
+              branch: view,
+            },
+          ),
+        };
+      case BranchStatus.Pending:
+        return { httpStatus: 202, branch: view, replayed: true };
+      case BranchStatus.Tried:
+      case BranchStatus.Confirmed:
+      case BranchStatus.Cancelled:
+        return { httpStatus: 200, branch: view, replayed: true };
+    }
+  }
+}
+
+function refused(
+  branch: ReturnType<typeof toBranchView>,
+  outcome: { code: string | null; detail: string },
+): TccError {
+  return new TccError(
+    409,
+    ErrorCode.TryRefused,
+    `The participant refused the try: ${outcome.detail}`,
+    {
+      branch,
+      reasonCode: outcome.code,
+    },
+  );
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { ErrorCode, TccError } from '@app/protocol';
+import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import type { TransactionRecord } from '../log/records';
+import { TransactionLog } from '../log/transaction-log.repository';
+import { ParticipantRegistry } from '../participants/participant-registry.service';
+import { Decider } from '../tcc/decider';
+import { Handover } from '../tcc/handover';
+import { leaseMs } from '../tcc/lease-time';
+import { PhaseTwo } from '../tcc/phase-two';
+import { DEADLINE_REASON, reasonForFailedTry } from '../tcc/reasons';
+import { TryPhase, TryResult, firstFailure } from '../tcc/try-phase';
+import { BeginTransactionDto } from './dto/begin-transaction.dto';
+import type { TransactionReply } from './replies';
+import { hashRequest } from './request-hash';
+import { TransactionReader } from './transaction-reader.service';
+import { httpStatusFor } from './transaction-view';
+
+function invalid(field: string, message: string): TccError {
+  return new TccError(400, ErrorCode.ValidationFailed, `${field}: ${message}`, {
+    errors: [{ field, messages: [message] }],
+  });
+}
+
+/** `POST /v1/transactions`: log, try every branch, and with autoCommit decide and finish. */
+@Injectable()
+export class BeginTransaction {
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly log: TransactionLog,
+    private readonly registry: ParticipantRegistry,
+    private readonly tries: TryPhase,
+    private readonly decider: Decider,
+    private readonly phaseTwo: PhaseTwo,
+    private readonly handover: Handover,
+    private readonly reader: TransactionReader,
+  ) {}
+
+  async execute(
+    dto: BeginTransactionDto,
+    idempotencyKey: string | null,
+  ): Promise<TransactionReply> {
+    const autoCommit = dto.autoCommit ?? true;
+    const timeoutMs = dto.timeoutMs ?? this.config.defaultTimeoutMs;
+    if (autoCommit && dto.branches.length === 0) {
+      throw invalid('branches', 'must not be empty when autoCommit is true');
+    }
+    if (timeoutMs > this.config.maxTimeoutMs) {
+      throw invalid('timeoutMs', `must not be greater than ${this.config.maxTimeoutMs}`);
+    }
+    await this.registry.assertKnown(dto.branches);
+    const requestHash =
+      idempotencyKey === null
+        ? null
+        : hashRequest({ branches: dto.branches, timeoutMs: dto.timeoutMs ?? null, autoCommit });
+    const branches = dto.branches.map((branch) => ({ id: randomUUID(), ...branch }));
+    const record = await this.log.insertTransactionWithBranches(this.manager, {
+      id: randomUUID(),
+      timeoutMs,
+      autoCommit,
+      idempotencyKey,
+      requestHash,
+      branches,
+      leaseOwner: this.config.instanceId,
+      leaseMs: leaseMs(this.config),
+    });
+    if (!record) return this.replay(idempotencyKey ?? '', requestHash);
+    let settled = record;
+    try {
+      const targets = await this.log.findCallTargets(
+        this.manager,
+        branches.map((branch) => branch.id),
+      );
+      const results = await this.tries.tryAll(record, targets);
+      settled = autoCommit
+        ? await this.decide(record, results)
+        : await this.cancelIfUnknown(record, results);
+    } finally {
+      await this.handover.release(record.id, settled.attempts);
+    }
+    return {
+      httpStatus: httpStatusFor(settled.status, autoCommit),
+      view: await this.reader.view(record.id),
+      replayed: false,
+    };
+  }
+
+  /** autoCommit: confirm when every try succeeded, else cancel naming the first failed branch. */
+  private async decide(
+    record: TransactionRecord,
+    results: TryResult[],
+  ): Promise<TransactionRecord> {
+    const failure = firstFailure(results);
+    let decided = failure
+      ? await this.decider.cancel(record.id, reasonForFailedTry(failure.branch, failure.outcome))
+      : await this.decider.confirm(record.id);
+    // Every try succeeded but too late: nobody may confirm now, so the request cancels itself.
+    if (!failure && decided && !decided.won && decided.record.expired && !decided.record.resolved) {
+      decided =
+        (await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed')) ?? decided;
+    }
+    return decided ? this.phaseTwo.follow(decided) : record;
+  }
+
+  /**
+   * Interactive: refusals leave the transaction trying for the client to
+   * decide, but a try whose outcome is unknown may hold a reservation
+   * nobody can confirm, so it is cancelled at once.
+   */
+  private async cancelIfUnknown(
+    record: TransactionRecord,
+    results: TryResult[],
+  ): Promise<TransactionRecord> {
+    const unknown = results.find((result) => result.outcome.kind === 'unknown');
+    if (!unknown || unknown.outcome.kind !== 'unknown') return record;
+    const decided = await this.decider.cancel(
+      record.id,
+      reasonForFailedTry(unknown.branch, unknown.outcome),
+    );
+    return decided ? this.phaseTwo.follow(decided) : record;
+  }
+
+  /** A repeated key: same body → the stored transaction as it is now; other body → 422. */
+  private async replay(key: string, requestHash: string | null): Promise<TransactionReply> {
+    const existing = await this.log.findByIdempotencyKey(this.manager, key);
+    if (!existing) {
+      // The transaction that held the key was purged between the conflicting insert and this read.
+      throw new TccError(409, ErrorCode.Conflict, 'The idempotency key changed meanwhile; retry.');
+    }
+    if (existing.requestHash !== requestHash) {
+      throw new TccError(
+        422,
+        ErrorCode.IdempotencyKeyReused,
+        'This Idempotency-Key was used with a different request body.',
+      );
+    }
+    return {
+      httpStatus: httpStatusFor(existing.record.status, existing.record.autoCommit),
+      view: await this.reader.view(existing.record.id),
+      replayed: true,
+    };
+  }
+}

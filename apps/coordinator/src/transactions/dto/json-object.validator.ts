@@ -1,0 +1,43 @@
+import { ValidateBy, ValidationOptions, buildMessage } from 'class-validator';
+
+/** Deepest nesting a payload may have (the payload object itself is depth 1). */
+export const MAX_PAYLOAD_DEPTH = 8;
+/** Largest serialized payload. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+function depthOf(value: unknown, limit: number, depth = 1): number {
+  if (depth > limit || typeof value !== 'object' || value === null) return depth - 1;
+  let deepest = depth;
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) {
+      deepest = Math.max(deepest, depthOf(child, limit, depth + 1));
+      if (deepest > limit) break;
+    }
+  }
+  return deepest;
+}
+
+/** True for a JSON object (not an array, not null) within the payload depth and size limits. */
+export function isPayloadObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (depthOf(value, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) return false;
+  return Buffer.byteLength(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES;
+}
+
+/** Validates a branch payload: a JSON object, nested at most 8 deep, at most 16 KiB serialized. */
+export function IsPayloadObject(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPayloadObject',
+      validator: {
+        validate: (value: unknown) => isPayloadObject(value),
+        defaultMessage: buildMessage(
+          (prefix) =>
+            `${prefix}$property must be a JSON object nested at most ${MAX_PAYLOAD_DEPTH} deep and at most ${MAX_PAYLOAD_BYTES} bytes`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}

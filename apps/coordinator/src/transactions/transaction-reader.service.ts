@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import type { EntityManager } from 'typeorm';
+import { ErrorCode, TccError, TransactionView } from '@app/protocol';
+import { TransactionLog } from '../log/transaction-log.repository';
+import { TransactionQueries } from '../log/transaction-queries.repository';
+import { decodeCursor, encodeCursor } from './cursor';
+import { ListTransactionsQuery } from './dto/list-transactions.query';
+import { TransactionSummary, toSummary, toTransactionView } from './transaction-view';
+
+/** How many events a transaction view shows; older ones are only counted. */
+export const EVENTS_SHOWN = 200;
+const DEFAULT_PAGE = 50;
+
+/** Reads transactions for the API: one view, or a page of the newest-first list. */
+@Injectable()
+export class TransactionReader {
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    private readonly log: TransactionLog,
+    private readonly queries: TransactionQueries,
+  ) {}
+
+  /** The transaction with its branches and latest events; 404 when unknown. */
+  async view(id: string): Promise<TransactionView> {
+    const record = await this.log.findTransaction(this.manager, id);
+    if (!record) throw notFound(id);
+    const [branches, { events, total }] = await Promise.all([
+      this.log.findBranches(this.manager, id),
+      this.queries.findLatestEvents(this.manager, id, EVENTS_SHOWN),
+    ]);
+    return toTransactionView(record, branches, events, Math.max(0, total - events.length));
+  }
+
+  /** One page, newest first, with the cursor of the next page. */
+  async list(
+    query: ListTransactionsQuery,
+  ): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) {
+      throw new TccError(400, ErrorCode.ValidationFailed, 'cursor is not a cursor of this list.', {
+        errors: [{ field: 'cursor', messages: ['cursor is not a cursor of this list'] }],
+      });
+    }
+    const limit = query.limit ?? DEFAULT_PAGE;
+    // One row more than asked tells whether a next page exists without a count.
+    const rows = await this.queries.listPage(this.manager, query, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const branches = await this.queries.findBranchesOf(
+      this.manager,
+      page.map((row) => row.id),
+    );
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) =>
+        toSummary(
+          row,
+          branches.filter((branch) => branch.transactionId === row.id),
+        ),
+      ),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+}
+
+/** The 404 of an unknown transaction id. */
+export function notFound(id: string): TccError {
+  return new TccError(404, ErrorCode.NotFound, `No transaction ${id}.`);
+}

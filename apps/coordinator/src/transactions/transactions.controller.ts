@@ -1,0 +1,71 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { BranchView, TransactionView } from '@app/protocol';
+import { CLIENT_CANCEL_REASON } from '../tcc/reasons';
+import { AddBranch } from './add-branch.service';
+import { BeginTransaction } from './begin-transaction.service';
+import { DecideTransaction } from './decide-transaction.service';
+import { BeginTransactionDto } from './dto/begin-transaction.dto';
+import { BranchDto } from './dto/branch.dto';
+import { ListTransactionsQuery } from './dto/list-transactions.query';
+import { sendBranch, sendTransaction } from './replies';
+import { IdempotencyKey, TransactionIdPipe } from './request-params';
+import { TransactionReader } from './transaction-reader.service';
+import type { TransactionSummary } from './transaction-view';
+
+@Controller('v1/transactions')
+export class TransactionsController {
+  constructor(
+    private readonly begin: BeginTransaction,
+    private readonly addBranch: AddBranch,
+    private readonly decide: DecideTransaction,
+    private readonly reader: TransactionReader,
+  ) {}
+
+  @Post()
+  async create(
+    @Body() dto: BeginTransactionDto,
+    @IdempotencyKey() key: string | null,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TransactionView> {
+    return sendTransaction(response, await this.begin.execute(dto, key));
+  }
+
+  @Get()
+  list(
+    @Query() query: ListTransactionsQuery,
+  ): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
+    return this.reader.list(query);
+  }
+
+  @Get(':id')
+  get(@Param('id', TransactionIdPipe) id: string): Promise<TransactionView> {
+    return this.reader.view(id);
+  }
+
+  @Post(':id/branches')
+  async branch(
+    @Param('id', TransactionIdPipe) id: string,
+    @Body() dto: BranchDto,
+    @IdempotencyKey() key: string | null,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<BranchView> {
+    return sendBranch(response, await this.addBranch.execute(id, dto, key));
+  }
+
+  @Post(':id/confirm')
+  async confirm(
+    @Param('id', TransactionIdPipe) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TransactionView> {
+    return sendTransaction(response, await this.decide.confirm(id));
+  }
+
+  @Post(':id/cancel')
+  async cancel(
+    @Param('id', TransactionIdPipe) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TransactionView> {
+    return sendTransaction(response, await this.decide.cancel(id, CLIENT_CANCEL_REASON));
+  }
+}
