@@ -48,3 +48,13 @@ export async function settleHold(
   if (rows.length === 0) return null;
   return { accountId: rows[0].account_id, kind, amount: Number(rows[0].amount) };
 }
+
+/** The state of the branch's hold, or null when its try recorded none; for error reports. */
+export async function findHoldState(manager: EntityManager, key: HoldKey): Promise<string | null> {
+  const { rows } = await runSql<{ state: string }>(
+    manager,
+    `SELECT state FROM holds WHERE transaction_id = $1 AND branch_id = $2`,
+    [key.transactionId, key.branchId],
+  );
+  return rows.length === 0 ? null : rows[0].state;
+}
