@@ -35,9 +35,11 @@ describe('checkParticipantOptions', () => {
     expect(() => checkParticipantOptions({ ...base, actions: [action('a'), action('a')] })).toThrow(
       /twice/,
     );
-    expect(() => checkParticipantOptions({ ...base, actions: [action('a/b')] })).toThrow(
-      /must match/,
-    );
+    for (const name of ['a/b', '..', '', 'x'.repeat(65)]) {
+      expect(() => checkParticipantOptions({ ...base, actions: [action(name)] })).toThrow(
+        /must match/,
+      );
+    }
     expect(() => checkParticipantOptions({ ...base, dataSource: undefined })).toThrow(/dataSource/);
   });
 });

@@ -13,7 +13,8 @@ export interface ParticipantModuleAsyncOptions {
   useFactory: (...args: never[]) => ParticipantOptions | Promise<ParticipantOptions>;
 }
 
-const ACTION_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+// Safe in a URL path segment as is, and never '.' or '..', which URL parsers would resolve away.
+const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Rejects options that would only fail later, at the first phase call. */
 export function checkParticipantOptions(options: ParticipantOptions): ParticipantOptions {
