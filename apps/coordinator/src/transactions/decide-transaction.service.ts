@@ -130,7 +130,7 @@ function alreadyDecided(record: TransactionRecord): TccError {
     ErrorCode.AlreadyDecided,
     `The transaction is already ${record.status}.`,
     {
-      status: record.status,
+      transactionStatus: record.status,
     },
   );
 }

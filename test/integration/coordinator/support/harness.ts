@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { signCall } from '@app/protocol';
 import { createCoordinatorApp } from '../../../../apps/coordinator/src/bootstrap';
 import { readCoordinatorConfig } from '../../../../apps/coordinator/src/config/coordinator-config';
@@ -18,6 +19,8 @@ export interface Coordinator {
   api: Api;
   clock: LogClock;
   recovery: RecoveryService;
+  /** This coordinator's `lease_owner`. */
+  instanceId: string;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function startCoordinator(
     api: new Api(`http://127.0.0.1:${port}`),
     clock: app.get(LogClock),
     recovery: app.get(RecoveryService),
+    instanceId: config.instanceId,
     close: () => app.close(),
   };
 }
@@ -144,4 +148,19 @@ export async function eventually(
 /** Resolves after `ms`; used only to widen race windows inside stub participants. */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs one read-only query on the test database, for assertions on what was written. */
+export async function queryLog<T>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
