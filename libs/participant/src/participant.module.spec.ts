@@ -35,11 +35,12 @@ describe('checkParticipantOptions', () => {
     expect(() => checkParticipantOptions({ ...base, actions: [action('a'), action('a')] })).toThrow(
       /twice/,
     );
-    for (const name of ['a/b', '..', '', 'x'.repeat(65)]) {
+    for (const name of ['a/b', '..', '', 'Reserve', '1st', 'x'.repeat(64)]) {
       expect(() => checkParticipantOptions({ ...base, actions: [action(name)] })).toThrow(
         /must match/,
       );
     }
+    expect(() => checkParticipantOptions({ ...base, name: 'Inventory' })).toThrow(/must match/);
     expect(() => checkParticipantOptions({ ...base, dataSource: undefined })).toThrow(/dataSource/);
   });
 });

@@ -13,19 +13,26 @@ export interface ParticipantModuleAsyncOptions {
   useFactory: (...args: never[]) => ParticipantOptions | Promise<ParticipantOptions>;
 }
 
-// Safe in a URL path segment as is, and never '.' or '..', which URL parsers would resolve away.
-const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * Participant and action names the coordinator registers (DESIGN.md §3 names
+ * them in paths): checked here so a bad name stops the app at start instead
+ * of failing registration forever in the background.
+ */
+export const PARTICIPANT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Rejects options that would only fail later, at the first phase call. */
 export function checkParticipantOptions(options: ParticipantOptions): ParticipantOptions {
   if (options.signingSecrets.length === 0 || options.signingSecrets.some((s) => s === '')) {
     throw new Error('TccParticipantModule: signingSecrets must hold at least one non-empty secret');
   }
+  if (!PARTICIPANT_NAME.test(options.name)) {
+    throw new Error(`TccParticipantModule: name "${options.name}" must match ${PARTICIPANT_NAME}`);
+  }
   const names = new Set<string>();
   for (const action of options.actions) {
-    if (!ACTION_NAME.test(action.name)) {
+    if (!PARTICIPANT_NAME.test(action.name)) {
       throw new Error(
-        `TccParticipantModule: action name "${action.name}" must match ${ACTION_NAME}`,
+        `TccParticipantModule: action name "${action.name}" must match ${PARTICIPANT_NAME}`,
       );
     }
     if (names.has(action.name)) {
