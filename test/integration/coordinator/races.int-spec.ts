@@ -1,5 +1,6 @@
 import { createTestDatabase, TestDatabase } from '../../support/db';
 import {
+  Answer,
   Coordinator,
   pause,
   queryLog,
@@ -48,7 +49,7 @@ describe('coordinator: racing decisions', () => {
     ).map((row) => row.type);
 
   /** Lets recovery finish whatever phase 2 a request could not (none expected, but never assumed). */
-  const settle = async (id: string) => {
+  const settle = async (id: string): Promise<Answer['body']> => {
     for (let i = 0; i < 5; i++) {
       const view = await coordinator.api.get(`/v1/transactions/${id}`);
       if (view.body.status === 'CONFIRMED' || view.body.status === 'CANCELLED') return view.body;

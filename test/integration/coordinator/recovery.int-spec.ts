@@ -1,5 +1,6 @@
 import { createTestDatabase, TestDatabase } from '../../support/db';
 import {
+  Answer,
   Coordinator,
   eventually,
   queryLog,
@@ -46,7 +47,8 @@ describe('coordinator: recovery', () => {
     action: 'debit',
     payload: { accountId: 'bob', amount },
   });
-  const view = async (id: string) => (await coordinator.api.get(`/v1/transactions/${id}`)).body;
+  const view = async (id: string): Promise<Answer['body']> =>
+    (await coordinator.api.get(`/v1/transactions/${id}`)).body;
   /** Moves both coordinators' log clock, so whatever is due now is due for both. */
   const advance = (ms: number) => {
     coordinator.clock.advance(ms);
