@@ -13,7 +13,7 @@ describe('participant barrier', () => {
   beforeAll(async () => {
     db = await createTestDatabase('participant_barrier');
     app = await createHttpApp(CounterAppModule.forRoot({ url: db.url }), { logger: false });
-    await app.init();
+    await app.listen(0, '127.0.0.1');
     dataSource = app.get(DataSource);
   });
   afterAll(async () => {
