@@ -92,17 +92,15 @@ describe('CoordinatorClient', () => {
 
   it('returns problem details of error answers', async () => {
     reply = (res) => {
-      res
-        .writeHead(409, { 'content-type': 'application/problem+json' })
-        .end(
-          JSON.stringify({
-            type: 't',
-            title: 'Conflict',
-            status: 409,
-            detail: 'd',
-            code: 'NOT_TRYING',
-          }),
-        );
+      res.writeHead(409, { 'content-type': 'application/problem+json' }).end(
+        JSON.stringify({
+          type: 't',
+          title: 'Conflict',
+          status: 409,
+          detail: 'd',
+          code: 'NOT_TRYING',
+        }),
+      );
     };
     const res = await client().cancel('t1');
     expect(res.ok).toBe(false);
