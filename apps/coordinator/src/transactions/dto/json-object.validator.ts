@@ -5,22 +5,17 @@ export const MAX_PAYLOAD_DEPTH = 8;
 /** Largest serialized payload. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
-function depthOf(value: unknown, limit: number, depth = 1): number {
-  if (depth > limit || typeof value !== 'object' || value === null) return depth - 1;
-  let deepest = depth;
-  for (const child of Object.values(value)) {
-    if (typeof child === 'object' && child !== null) {
-      deepest = Math.max(deepest, depthOf(child, limit, depth + 1));
-      if (deepest > limit) break;
-    }
-  }
-  return deepest;
+/** True when `value` nests objects or arrays deeper than `remaining` more levels. */
+function nestsDeeper(value: unknown, remaining: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (remaining === 0) return true;
+  return Object.values(value).some((child) => nestsDeeper(child, remaining - 1));
 }
 
 /** True for a JSON object (not an array, not null) within the payload depth and size limits. */
 export function isPayloadObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (depthOf(value, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) return false;
+  if (nestsDeeper(value, MAX_PAYLOAD_DEPTH)) return false;
   return Buffer.byteLength(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES;
 }
 
