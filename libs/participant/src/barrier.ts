@@ -148,15 +148,28 @@ export function runCancel(
   business: BusinessStep,
 ): Promise<BarrierAnswer> {
   return dataSource.transaction('READ COMMITTED', async (manager) => {
+    // Locking the try row first serialises this cancel with a confirm of the same branch.
+    const lockedTry = await lockTry(manager, key);
+    if (lockedTry?.outcome === 'ok' && (await hasBarrier(manager, key, 'confirm'))) {
+      return refused(
+        ErrorCode.AlreadyConfirmed,
+        'The branch was confirmed; it cannot be cancelled.',
+      );
+    }
     if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
-    if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
+    if (lockedTry === null && (await insertBarrier(manager, key, 'try', 'cancelled-first'))) {
       // Empty cancel: the try never ran, so there is nothing to undo.
       await recordOutcome(manager, key, 'cancel', 'empty');
       return done('cancelled');
     }
-    const tried = await lockTry(manager, key);
+    // Without a try row at the start, a concurrent try committed while this cancel waited on its insert.
+    const tried = lockedTry ?? (await lockTry(manager, key));
     switch (tried?.outcome) {
       case 'ok':
+        if (lockedTry === null && (await hasBarrier(manager, key, 'confirm'))) {
+          // A confirm slipped in before this cancel held the lock: roll back so the retry answers 409.
+          throw new Error('tcc_barrier: a confirm committed while this cancel was waiting');
+        }
         await business(manager);
         await recordOutcome(manager, key, 'cancel', 'released');
         return done('cancelled');

@@ -22,6 +22,7 @@ export const ErrorCode = {
   TryCancelled: 'TRY_CANCELLED',
   DeadlinePassed: 'DEADLINE_PASSED',
   NoSuccessfulTry: 'NO_SUCCESSFUL_TRY',
+  AlreadyConfirmed: 'ALREADY_CONFIRMED',
   BadSignature: 'BAD_SIGNATURE',
   TooManyRequests: 'TOO_MANY_REQUESTS',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',

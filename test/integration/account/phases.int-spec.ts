@@ -49,8 +49,8 @@ describe('account debit and credit phases', () => {
       amount: '300',
       kind: 'debit',
     });
-    // A cancel after the confirm is a protocol violation: it fails, and the hold stays confirmed.
-    expect((await call('debit', 'cancel', key, payload)).status).not.toBe(200);
+    // A cancel after the confirm is a protocol violation: refused, and the hold stays confirmed.
+    expect((await call('debit', 'cancel', key, payload)).status).toBe(409);
     expect((await holdOf('debit-confirm', key)).state).toBe('CONFIRMED');
     expect(await account.account('debit-confirm')).toMatchObject({ balance: 700, frozen: 0 });
   });

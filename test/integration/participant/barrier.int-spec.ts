@@ -204,6 +204,25 @@ describe('participant barrier', () => {
       expect(businessCalls.confirm).toBe(0);
       expect(await counter('confirm-after-cancel')).toEqual({ available: 10, held: 0, used: 0 });
     });
+
+    it('answers 409 to a cancel after a confirm, and a repeat stays refused', async () => {
+      await seedCounter('cancel-after-confirm', 10);
+      const key = branchKey('cancel-after-confirm');
+      const payload = { name: 'cancel-after-confirm', amount: 3 };
+      expect((await call('try', key, payload)).status).toBe(200);
+      expect((await call('confirm', key, payload)).status).toBe(200);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const cancel = await call('cancel', key, payload);
+        expect(cancel.status).toBe(409);
+        expect(cancel.body.code).toBe('ALREADY_CONFIRMED');
+      }
+      expect(businessCalls.cancel).toBe(0);
+      expect(await counter('cancel-after-confirm')).toEqual({ available: 7, held: 0, used: 3 });
+      expect(await barrierRows(key.transactionId)).toEqual([
+        { phase: 'confirm', outcome: 'confirmed' },
+        { phase: 'try', outcome: 'ok' },
+      ]);
+    });
   });
 
   describe('races', () => {
@@ -244,8 +263,8 @@ describe('participant barrier', () => {
           call('confirm', key, payload),
           call('cancel', key, payload),
         ]);
-        expect(cancelled.status).toBe(200);
-        expect([200, 409]).toContain(confirmed.status);
+        // Whichever phase takes the try row's lock first wins; the other is refused.
+        expect([confirmed.status, cancelled.status].sort()).toEqual([200, 409]);
       }
       const totals = await counter('confirm-cancel-race');
       expect(totals.held).toBe(0);
