@@ -41,7 +41,14 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     // The cap may not undercut the first delay, or the backoff would shrink.
     retryMaxMs: intVar(env, 'TCC_RETRY_MAX_MS', 60_000, retryBaseMs, DAY_MS),
     stuckAfterAttempts: intVar(env, 'TCC_STUCK_AFTER_ATTEMPTS', 10, 1, 1_000_000),
-    defaultTimeoutMs: intVar(env, 'TCC_DEFAULT_TIMEOUT_MS', 30_000, MIN_TIMEOUT_MS, maxTimeoutMs),
+    // A smaller maximum also lowers the default, so setting only the maximum stays valid.
+    defaultTimeoutMs: intVar(
+      env,
+      'TCC_DEFAULT_TIMEOUT_MS',
+      Math.min(30_000, maxTimeoutMs),
+      MIN_TIMEOUT_MS,
+      maxTimeoutMs,
+    ),
     maxTimeoutMs,
     alertWebhookUrl: webhook ? urlVar(env, 'TCC_ALERT_WEBHOOK_URL') : null,
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),

@@ -1,0 +1,53 @@
+import { ConfigError } from '@app/config';
+import { readCoordinatorConfig } from './coordinator-config';
+
+const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/tcc' };
+
+describe('readCoordinatorConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = readCoordinatorConfig(base);
+    expect(config).toMatchObject({
+      port: 3000,
+      callTimeoutMs: 5000,
+      recoveryIntervalMs: 1000,
+      retryBaseMs: 500,
+      retryMaxMs: 60_000,
+      stuckAfterAttempts: 10,
+      defaultTimeoutMs: 30_000,
+      maxTimeoutMs: 600_000,
+      alertWebhookUrl: null,
+      retentionDays: 30,
+    });
+    expect(config.secrets.defaulted).toEqual([
+      'TCC_API_KEY',
+      'TCC_ADMIN_TOKEN',
+      'TCC_SIGNING_SECRET',
+    ]);
+  });
+
+  it.each([
+    [{}, 'DATABASE_URL'],
+    [{ ...base, PORT: 'x' }, 'PORT'],
+    [{ ...base, TCC_CALL_TIMEOUT_MS: '0' }, 'TCC_CALL_TIMEOUT_MS'],
+    [{ ...base, TCC_RETRY_BASE_MS: '1000', TCC_RETRY_MAX_MS: '10' }, 'TCC_RETRY_MAX_MS'],
+    [
+      { ...base, TCC_MAX_TIMEOUT_MS: '1000', TCC_DEFAULT_TIMEOUT_MS: '2000' },
+      'TCC_DEFAULT_TIMEOUT_MS',
+    ],
+    [{ ...base, TCC_ALERT_WEBHOOK_URL: 'http://user:pw@hooks' }, 'TCC_ALERT_WEBHOOK_URL'],
+    [{ ...base, NODE_ENV: 'production' }, 'TCC_API_KEY'],
+  ])('refuses %p naming %s', (env, variable) => {
+    expect(() => readCoordinatorConfig(env)).toThrow(ConfigError);
+    expect(() => readCoordinatorConfig(env)).toThrow(variable);
+  });
+
+  it('lowers the default timeout to a smaller maximum', () => {
+    expect(readCoordinatorConfig({ ...base, TCC_MAX_TIMEOUT_MS: '1000' }).defaultTimeoutMs).toBe(
+      1000,
+    );
+  });
+
+  it('gives each process its own lease owner name', () => {
+    expect(readCoordinatorConfig(base).instanceId).not.toBe(readCoordinatorConfig(base).instanceId);
+  });
+});

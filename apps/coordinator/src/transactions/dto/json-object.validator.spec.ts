@@ -1,0 +1,23 @@
+import { isPayloadObject } from './json-object.validator';
+
+function nested(depth: number): Record<string, unknown> {
+  return depth === 1 ? { leaf: 1 } : { child: nested(depth - 1) };
+}
+
+describe('isPayloadObject', () => {
+  it('accepts JSON objects up to 8 deep and 16 KiB', () => {
+    expect(isPayloadObject({})).toBe(true);
+    expect(isPayloadObject(nested(8))).toBe(true);
+    expect(isPayloadObject({ list: [[[1]]] })).toBe(true);
+    expect(isPayloadObject({ blob: 'x'.repeat(16 * 1024 - 20) })).toBe(true);
+  });
+
+  it('refuses anything else', () => {
+    for (const value of [null, undefined, 1, 'x', true, [], [{}]]) {
+      expect(isPayloadObject(value)).toBe(false);
+    }
+    expect(isPayloadObject(nested(9))).toBe(false);
+    expect(isPayloadObject({ a: [[[[[[[[1]]]]]]]] })).toBe(false);
+    expect(isPayloadObject({ blob: 'x'.repeat(16 * 1024) })).toBe(false);
+  });
+});
