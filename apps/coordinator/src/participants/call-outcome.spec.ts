@@ -42,6 +42,15 @@ describe('participant call outcome', () => {
     });
   });
 
+  it('drops NUL characters, which the log cannot store', () => {
+    expect(
+      classifyResponse(409, JSON.stringify({ code: 'X\u0000', detail: 'a\u0000b' })),
+    ).toMatchObject({
+      code: 'X',
+      detail: 'ab',
+    });
+  });
+
   it('clips long participant texts', () => {
     const outcome = classifyResponse(409, JSON.stringify({ detail: 'x'.repeat(5000) }));
     expect(outcome.kind === 'refused' && outcome.detail.length).toBeLessThanOrEqual(501);

@@ -8,8 +8,10 @@ export type CallOutcome =
 
 const MAX_TEXT = 500;
 
+/** Bounds a participant's text and drops NUL, which PostgreSQL text columns refuse. */
 function clip(text: string): string {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+  const clean = text.replace(/\u0000/g, '');
+  return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
 }
 
 /**

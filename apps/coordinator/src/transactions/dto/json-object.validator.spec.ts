@@ -19,5 +19,7 @@ describe('isPayloadObject', () => {
     expect(isPayloadObject(nested(9))).toBe(false);
     expect(isPayloadObject({ a: [[[[[[[[1]]]]]]]] })).toBe(false);
     expect(isPayloadObject({ blob: 'x'.repeat(16 * 1024) })).toBe(false);
+    expect(isPayloadObject({ sku: 'a\u0000b' })).toBe(false);
+    expect(isPayloadObject({ ['k\u0000']: 1 })).toBe(false);
   });
 });

@@ -12,10 +12,18 @@ function nestsDeeper(value: unknown, remaining: number): boolean {
   return Object.values(value).some((child) => nestsDeeper(child, remaining - 1));
 }
 
-/** True for a JSON object (not an array, not null) within the payload depth and size limits. */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, child]) => key.includes('\0') || containsNul(child));
+}
+
+/** True for a JSON object (not an array, not null) within the payload limits, storable as jsonb. */
 export function isPayloadObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (nestsDeeper(value, MAX_PAYLOAD_DEPTH)) return false;
+  // PostgreSQL's jsonb cannot store the NUL character; refusing it here keeps it a 400, not a 500.
+  if (containsNul(value)) return false;
   return Buffer.byteLength(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES;
 }
 
