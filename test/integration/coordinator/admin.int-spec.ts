@@ -75,6 +75,7 @@ describe('coordinator: admin, registration and operations endpoints', () => {
     const { id, branches } = await confirmingTransaction();
     const missingNote = await admin(`/${id}/resolve`, {});
     expect(missingNote.status).toBe(400);
+    expect((await admin(`/${id}/resolve`, { note: 'a\u0000b' })).status).toBe(400);
     const resolved = await admin(`/${id}/resolve`, { note: 'settled with the bank by phone' });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ id, status: 'CONFIRMING', resolved: true });

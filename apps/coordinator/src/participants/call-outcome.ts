@@ -10,7 +10,7 @@ const MAX_TEXT = 500;
 
 /** Bounds a participant's text and drops NUL, which PostgreSQL text columns refuse. */
 function clip(text: string): string {
-  const clean = text.replace(/\u0000/g, '');
+  const clean = text.replaceAll('\0', '');
   return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
 }
 

@@ -1,10 +1,11 @@
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsStorableText } from '../../transactions/dto/json-object.validator';
 
 /** Body of `POST /v1/admin/transactions/:id/resolve`. */
 export class ResolveTransactionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
-  @Matches(/^[^\u0000]*$/, { message: 'note must not contain NUL characters' })
+  @IsStorableText()
   note: string;
 }

@@ -44,3 +44,20 @@ export function IsPayloadObject(options?: ValidationOptions): PropertyDecorator 
     options,
   );
 }
+
+/** Validates a string PostgreSQL can store as text: no NUL character. */
+export function IsStorableText(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isStorableText',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && !containsNul(value),
+        defaultMessage: buildMessage(
+          (prefix) => `${prefix}$property must be text without NUL characters`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
