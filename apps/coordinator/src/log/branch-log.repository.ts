@@ -8,6 +8,13 @@ import { BranchRecord, branchColumns } from './records';
 import { select } from './sql';
 import type { NewBranch } from './transaction-log.repository';
 
+/** Branch status and event a try's outcome records; unknown keeps the branch PENDING. */
+const TRY_OUTCOMES: Record<CallOutcome['kind'], [BranchStatus, string]> = {
+  ok: [BranchStatus.Tried, 'TRY_OK'],
+  refused: [BranchStatus.TryFailed, 'TRY_REFUSED'],
+  unknown: [BranchStatus.Pending, 'TRY_UNKNOWN'],
+};
+
 /** What happened to a request to add a branch. */
 export type AddBranchResult =
   | { kind: 'inserted'; branch: BranchRecord; deadline: Date }
@@ -106,23 +113,16 @@ export class BranchLog {
     branch: BranchRecord,
     outcome: CallOutcome,
   ): Promise<boolean> {
-    const status =
-      outcome.kind === 'ok'
-        ? BranchStatus.Tried
-        : outcome.kind === 'refused'
-          ? BranchStatus.TryFailed
-          : BranchStatus.Pending;
-    const type =
-      outcome.kind === 'ok' ? 'TRY_OK' : outcome.kind === 'refused' ? 'TRY_REFUSED' : 'TRY_UNKNOWN';
-    return this.recordOutcome(
-      manager,
-      branch,
-      [BranchStatus.Pending],
-      status,
-      type,
+    const [status, event] = TRY_OUTCOMES[outcome.kind];
+    const rows = await this.recordCall(manager, {
+      branchId: branch.id,
+      from: [BranchStatus.Pending],
+      to: status,
+      event,
       outcome,
-      false,
-    );
+      countsAttempt: false,
+    });
+    return rows.length > 0;
   }
 
   /**
@@ -138,15 +138,14 @@ export class BranchLog {
   ): Promise<number | null> {
     const ok = outcome.kind === 'ok';
     const phase = decision.toUpperCase();
-    const rows = await this.recordOutcomeRows(
-      manager,
-      branch,
-      owedBranchStatuses(decision),
-      ok ? settledBranchStatus(decision) : null,
-      ok ? `${phase}_OK` : `${phase}_FAILED`,
+    const rows = await this.recordCall(manager, {
+      branchId: branch.id,
+      from: owedBranchStatuses(decision),
+      to: ok ? settledBranchStatus(decision) : null,
+      event: ok ? `${phase}_OK` : `${phase}_FAILED`,
       outcome,
-      true,
-    );
+      countsAttempt: true,
+    });
     return rows[0]?.attempts ?? null;
   }
 
@@ -163,38 +162,21 @@ export class BranchLog {
     return rows[0] ?? null;
   }
 
-  private async recordOutcome(
+  /** Guarded update of one branch (only from `from`) and its event, in one statement. */
+  private async recordCall(
     manager: EntityManager,
-    branch: BranchRecord,
-    from: BranchStatus[],
-    to: BranchStatus,
-    type: string,
-    outcome: CallOutcome,
-    countAttempt: boolean,
-  ): Promise<boolean> {
-    const rows = await this.recordOutcomeRows(
-      manager,
-      branch,
-      from,
-      to,
-      type,
-      outcome,
-      countAttempt,
-    );
-    return rows.length > 0;
-  }
-
-  private async recordOutcomeRows(
-    manager: EntityManager,
-    branch: BranchRecord,
-    from: BranchStatus[],
-    to: BranchStatus | null,
-    type: string,
-    outcome: CallOutcome,
-    countAttempt: boolean,
+    call: {
+      branchId: string;
+      from: BranchStatus[];
+      /** Null keeps the status (a failed call). */
+      to: BranchStatus | null;
+      event: string;
+      outcome: CallOutcome;
+      countsAttempt: boolean;
+    },
   ): Promise<{ attempts: number }[]> {
     const now = this.clock.now;
-    const error = describeFailure(outcome);
+    const error = describeFailure(call.outcome);
     return select<{ attempts: number }>(
       manager,
       `WITH changed AS (
@@ -208,12 +190,12 @@ export class BranchLog {
        )
        SELECT attempts FROM changed`,
       [
-        branch.id,
-        from,
-        to,
+        call.branchId,
+        call.from,
+        call.to,
         error,
-        countAttempt ? 1 : 0,
-        type,
+        call.countsAttempt ? 1 : 0,
+        call.event,
         JSON.stringify(error === null ? null : { error }),
       ],
     );

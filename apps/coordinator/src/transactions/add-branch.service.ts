@@ -88,30 +88,45 @@ export class AddBranch {
           httpStatus: 200,
           branch: view,
           replayed: false,
-          problem: refused(view, result.outcome),
+          problem: new TccError(
+            409,
+            ErrorCode.TryRefused,
+            `The participant refused the try: ${result.outcome.detail}`,
+            { branch: view, reasonCode: result.outcome.code },
+          ),
         };
-      case 'unknown': {
-        const decided = await this.decider.cancel(
-          transactionId,
-          reasonForFailedTry(branch, result.outcome),
-        );
-        let status = decided?.record.status;
-        try {
-          if (decided) status = (await this.phaseTwo.follow(decided)).status;
-        } finally {
-          await this.handover.release(transactionId, decided?.record.attempts ?? 0);
-        }
-        throw new TccError(
-          502,
-          ErrorCode.TryOutcomeUnknown,
-          `The try's outcome is unknown (${result.outcome.error}); the transaction is cancelled.`,
-          {
-            branch: toBranchView((await this.log.findBranch(this.manager, branch.id)) ?? current),
-            transactionStatus: status,
-          },
-        );
-      }
+      case 'unknown':
+        throw await this.cancelForUnknownTry(transactionId, branch, result.outcome.error);
     }
+  }
+
+  /**
+   * The participant may hold a reservation for a try nobody will ever
+   * confirm, so the transaction is decided cancel, and phase 2 (which
+   * includes this PENDING branch) runs before the client hears 502.
+   */
+  private async cancelForUnknownTry(
+    transactionId: string,
+    branch: BranchRecord,
+    error: string,
+  ): Promise<TccError> {
+    const decided = await this.decider.cancel(
+      transactionId,
+      reasonForFailedTry(branch, { kind: 'unknown', error }),
+    );
+    let status = decided?.record.status;
+    try {
+      if (decided) status = (await this.phaseTwo.follow(decided)).status;
+    } finally {
+      await this.handover.release(transactionId, decided?.record.attempts ?? 0);
+    }
+    const current = (await this.log.findBranch(this.manager, branch.id)) ?? branch;
+    return new TccError(
+      502,
+      ErrorCode.TryOutcomeUnknown,
+      `The try's outcome is unknown (${error}); the transaction is cancelled.`,
+      { branch: toBranchView(current), transactionStatus: status },
+    );
   }
 
   /** A repeated key returns the branch it created and tries nothing; another body is refused. */
@@ -151,19 +166,4 @@ export class AddBranch {
         return { httpStatus: 200, branch: view, replayed: true };
     }
   }
-}
-
-function refused(
-  branch: ReturnType<typeof toBranchView>,
-  outcome: { code: string | null; detail: string },
-): TccError {
-  return new TccError(
-    409,
-    ErrorCode.TryRefused,
-    `The participant refused the try: ${outcome.detail}`,
-    {
-      branch,
-      reasonCode: outcome.code,
-    },
-  );
 }
