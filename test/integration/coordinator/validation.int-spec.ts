@@ -151,6 +151,13 @@ describe('coordinator: bad input', () => {
     });
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('MALFORMED_JSON');
+    const notJson = await coordinator.api.request('POST', '/v1/transactions', {
+      raw: 'branches=1',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(notJson.status).toBe(400);
+    const nullBody = await coordinator.api.request('POST', '/v1/transactions', { raw: 'null' });
+    expect(nullBody.status).toBe(400);
     const huge = await coordinator.api.request('POST', '/v1/transactions', {
       raw: JSON.stringify({ branches: [branch({ blob: 'x'.repeat(300 * 1024) })] }),
     });
