@@ -118,4 +118,33 @@ describe('coordinator: racing decisions', () => {
     expect(wins.confirm + wins.cancel).toBe(ROUNDS);
     expect(account.openHolds()).toEqual([]);
   });
+
+  it('add-branch racing confirm never confirms a transaction with a branch left untried', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const begun = await coordinator.api.post('/v1/transactions', {
+        branches: [debit(5)],
+        autoCommit: false,
+      });
+      const id = begun.body.id as string;
+      const [added, confirm] = await Promise.all([
+        coordinator.api.post(`/v1/transactions/${id}/branches`, debit(6)),
+        coordinator.api.post(`/v1/transactions/${id}/confirm`),
+      ]);
+      if (confirm.status === 409) {
+        expect(confirm.body.code).toBe('NOT_ALL_TRIED');
+        expect(added.status).toBe(200);
+        expect((await coordinator.api.post(`/v1/transactions/${id}/cancel`)).status).toBe(200);
+      } else {
+        expect([200, 202]).toContain(confirm.status);
+        expect([200, 409]).toContain(added.status);
+      }
+      const final = await settle(id);
+      const expected = confirm.status === 409 ? 'cancelled' : 'confirmed';
+      for (const branch of final.branches as { id: string; status: string }[]) {
+        expect(branch.status).toBe(expected.toUpperCase());
+        expect(account.holds.get(branch.id)).toBe(expected);
+      }
+    }
+    expect(account.openHolds()).toEqual([]);
+  });
 });

@@ -48,10 +48,11 @@ export class StatusChanges {
     }
     if (change.guard !== 'all-tried-before-deadline') return this.update(manager, change);
     return manager.transaction(async (tx) => {
-      // A branch is inserted under FOR SHARE of this row; taking it FOR UPDATE first waits for
-      // those inserts, and the next statement's fresh snapshot then sees every branch. A bare
-      // UPDATE would keep the snapshot it took before waiting and could miss a new PENDING branch.
-      await tx.query(`SELECT 1 FROM transactions WHERE id = $1 FOR UPDATE`, [change.id]);
+      // A branch is inserted under FOR SHARE of this row; locking it first waits for those
+      // inserts, and the next statement's fresh snapshot then sees every branch. A bare UPDATE
+      // would keep the snapshot it took before waiting and could miss a new PENDING branch.
+      // NO KEY: foreign-key checks of concurrent event inserts need not wait for it.
+      await tx.query(`SELECT 1 FROM transactions WHERE id = $1 FOR NO KEY UPDATE`, [change.id]);
       return this.update(tx, change);
     });
   }
