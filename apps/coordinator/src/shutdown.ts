@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { EntityManager } from 'typeorm';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from './config/coordinator-config';
 import { Leases } from './log/leases.repository';
+import { ParticipantHealth } from './participants/participant-health';
 import { RecoveryService } from './recovery/recovery.service';
 import { RetentionService } from './recovery/retention.service';
 
@@ -14,7 +15,8 @@ const DRAIN_MS = 10_000;
 /**
  * Stops the coordinator gently (SIGTERM), in this order: the recovery and
  * retention loops stop (a pass in progress finishes) while requests in
- * flight get up to ten seconds to answer; then this process's leases end
+ * flight get up to ten seconds to answer; then participant health notes
+ * still in flight are written and this process's leases end
  * at once, so another coordinator takes its transactions over without
  * waiting for them to expire. The pool closes afterwards, in TypeORM's own
  * shutdown hook.
@@ -30,10 +32,12 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     private readonly leases: Leases,
     private readonly recovery: RecoveryService,
     private readonly retention: RetentionService,
+    private readonly health: ParticipantHealth,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([this.recovery.stop(), this.retention.stop(), this.drain()]);
+    await this.health.flush();
     try {
       await this.leases.releaseAllLeases(this.manager, this.config.instanceId);
     } catch (error) {

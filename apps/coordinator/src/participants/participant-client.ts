@@ -59,7 +59,6 @@ export class ParticipantClient implements OnApplicationShutdown {
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.close()));
-    await this.health.flush();
   }
 
   private async send(

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, TransactionView } from '@app/protocol';
+import type { BranchRecord } from '../log/records';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { TransactionQueries } from '../log/transaction-queries.repository';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -46,18 +47,19 @@ export class TransactionReader {
     // One row more than asked tells whether a next page exists without a count.
     const rows = await this.queries.listPage(this.manager, query, after, limit + 1);
     const page = rows.slice(0, limit);
-    const branches = await this.queries.findBranchesOf(
+    const branchesOf = new Map<string, BranchRecord[]>();
+    for (const branch of await this.queries.findBranchesOf(
       this.manager,
       page.map((row) => row.id),
-    );
+    )) {
+      branchesOf.set(branch.transactionId, [
+        ...(branchesOf.get(branch.transactionId) ?? []),
+        branch,
+      ]);
+    }
     const last = page[page.length - 1];
     return {
-      items: page.map((row) =>
-        toSummary(
-          row,
-          branches.filter((branch) => branch.transactionId === row.id),
-        ),
-      ),
+      items: page.map((row) => toSummary(row, branchesOf.get(row.id) ?? [])),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
