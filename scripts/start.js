@@ -184,7 +184,8 @@ function startApp(name, env) {
     // Own process group: only this script decides when and how an app is stopped.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    // Without a terminal the prefixed lines go to a file or a pipe, where colour codes are noise.
+    env: { ...process.env, ...(color ? {} : { NO_COLOR: '1' }), ...env },
   });
   const tail = [];
   const prefix = paint(APP_COLORS[name], name.padEnd(11));
@@ -303,8 +304,8 @@ function banner(ports, secrets, description) {
     `  admin token  ${secrets.adminToken}${secrets.adminTokenDefault ? '   (development default)' : ''}`,
     '',
     'Try it (create an account, then credit it through a transaction):',
-    `  curl -s -X PUT http://127.0.0.1:${ports.account}/accounts/alice -H 'Authorization: Bearer ${secrets.adminToken}' -H 'Content-Type: application/json' -d '{"balance":10000}'`,
-    `  curl -s ${coordinator}/v1/transactions -H 'Authorization: Bearer ${secrets.apiKey}' -H 'Content-Type: application/json' -d '{"branches":[{"participant":"account","action":"credit","payload":{"accountId":"alice","amount":500}}]}'`,
+    `  curl -s -X PUT http://127.0.0.1:${ports.account}/accounts/carol -H 'Authorization: Bearer ${secrets.adminToken}' -H 'Content-Type: application/json' -d '{"balance":10000}'`,
+    `  curl -s ${coordinator}/v1/transactions -H 'Authorization: Bearer ${secrets.apiKey}' -H 'Content-Type: application/json' -d '{"branches":[{"participant":"account","action":"credit","payload":{"accountId":"carol","amount":500}}]}'`,
     '',
     'Press Ctrl-C to stop everything.',
     '',
@@ -331,7 +332,8 @@ async function main() {
     }
   }
 
-  buildIfStale(say);
+  const buildStarted = Date.now();
+  if (buildIfStale(say)) say(`Built in ${Math.round((Date.now() - buildStarted) / 1000)} s.`);
 
   let coordinatorDb = process.env.DATABASE_URL;
   let inventoryDb = process.env.DATABASE_URL;

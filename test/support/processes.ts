@@ -80,7 +80,9 @@ async function terminate(child: ChildProcess): Promise<void> {
 
 function logFileName(app: AppName, port: number): string {
   const testPath = expect.getState().testPath;
-  const suite = testPath ? basename(testPath).replace(/\.[a-z-]+\.ts$/, '') : 'adhoc';
+  const suite = testPath
+    ? basename(testPath).replace(/\.(e2e-spec|int-spec|spec)\.ts$/, '')
+    : 'adhoc';
   logCounter += 1;
   return join(LOG_DIR, `${suite}.${app}.${port}.${process.pid}-${logCounter}.log`);
 }
@@ -142,7 +144,8 @@ export async function startApp(
   const launch = async (): Promise<void> => {
     child = spawn(process.execPath, [entryPoint(app)], {
       cwd: ROOT,
-      env: { ...baseEnv, ...env, PORT: String(port) },
+      // Plain text logs: the files are read by people, not terminals.
+      env: { ...baseEnv, NO_COLOR: '1', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);
