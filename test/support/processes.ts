@@ -29,7 +29,7 @@ const STOP_GRACE_MS = 10_000;
 const LOG_DIR = join(ROOT, 'test-results', 'logs');
 
 // Variables an app may legitimately need from the test runner's environment; nothing else leaks in.
-const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'NODE_OPTIONS'];
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL'];
 
 const running = new Set<ChildProcess>();
 let logCounter = 0;
