@@ -8,12 +8,16 @@ const logger = new Logger('account');
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(() => readAccountConfig(process.env));
+  const app = await createHttpApp(AccountModule.forRoot(config), {
+    abortOnError: false,
+    jsonLogs: { app: 'account', level: config.logLevel },
+  });
+  // After the app exists, so these lines go out through its logger.
   for (const name of config.secrets.defaulted) {
     logger.warn(
       `${name} is not set: using the development default "${DEV_SECRETS[name as keyof typeof DEV_SECRETS]}"`,
     );
   }
-  const app = await createHttpApp(AccountModule.forRoot(config), { abortOnError: false });
   await listen(app, config.port);
   logger.log(
     `listening on port ${config.port}, shards ${config.shards.map((s) => s.name).join(', ')}`,

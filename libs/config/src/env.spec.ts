@@ -1,4 +1,4 @@
-import { ConfigError, intVar, parseHttpUrl, readSecrets } from './env';
+import { ConfigError, intVar, logLevelVar, parseHttpUrl, readSecrets } from './env';
 
 describe('config', () => {
   it('reads integers within range and names the variable otherwise', () => {
@@ -6,6 +6,15 @@ describe('config', () => {
     expect(intVar({}, 'X', 7, 0, 100)).toBe(7);
     expect(() => intVar({ X: '4.2' }, 'X', 1, 0, 100)).toThrow(/X must be an integer/);
     expect(() => intVar({ X: '101' }, 'X', 1, 0, 100)).toThrow(ConfigError);
+  });
+
+  it('reads LOG_LEVEL, info by default, and names the accepted levels otherwise', () => {
+    expect(logLevelVar({})).toBe('info');
+    expect(logLevelVar({ LOG_LEVEL: ' WARN ' })).toBe('warn');
+    expect(logLevelVar({ LOG_LEVEL: 'silent' })).toBe('silent');
+    expect(() => logLevelVar({ LOG_LEVEL: 'verbose' })).toThrow(
+      /LOG_LEVEL must be one of fatal, error/,
+    );
   });
 
   it('rejects URLs with credentials or other schemes', () => {

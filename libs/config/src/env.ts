@@ -74,6 +74,26 @@ export function parsePostgresUrl(raw: string, name: string): string {
   return raw;
 }
 
+/** Log levels an app accepts in `LOG_LEVEL`, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Reads `LOG_LEVEL` (default `info`). */
+export function logLevelVar(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (!level) {
+    throw new ConfigError(
+      'LOG_LEVEL',
+      `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`,
+    );
+  }
+  return level;
+}
+
 /** Development defaults of the three secrets; refused in production. */
 export const DEV_SECRETS = {
   TCC_API_KEY: 'dev-api-key',

@@ -1,9 +1,21 @@
 import { DynamicModule, INestApplication, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { MAX_BODY_BYTES } from '@app/protocol';
+import { JsonLogOptions, withJsonLogs } from './logging';
 import { ProblemJsonFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
+
+/** Options of {@link createHttpApp}: Nest's own, plus JSON logs for a deployed process. */
+export interface HttpAppOptions extends NestApplicationOptions {
+  /**
+   * Structured logs (nestjs-pino): one JSON line per request and every Nest
+   * log line as JSON. Set by each app's `main.ts`; apps created in-process
+   * by tests leave it out and keep Nest's plain logger.
+   */
+  jsonLogs?: JsonLogOptions;
+}
 
 /**
  * Creates an app with the HTTP behaviour every service shares: the raw body
@@ -12,13 +24,19 @@ import { createValidationPipe } from './validation';
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
-  options: NestApplicationOptions = {},
+  { jsonLogs, ...options }: HttpAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, {
-    rawBody: true,
-    bodyParser: false,
-    ...options,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    jsonLogs ? withJsonLogs(module, jsonLogs) : module,
+    {
+      rawBody: true,
+      bodyParser: false,
+      // Lines logged while the app starts wait for the JSON logger instead of going out as text.
+      bufferLogs: jsonLogs !== undefined,
+      ...options,
+    },
+  );
+  if (jsonLogs) app.useLogger(app.get(PinoNestLogger));
   app.useBodyParser('json', {
     limit: MAX_BODY_BYTES,
     type: ['application/json', 'application/*+json'],

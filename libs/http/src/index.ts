@@ -2,3 +2,4 @@ export * from './problem.filter';
 export * from './validation';
 export * from './bootstrap';
 export * from './auth';
+export * from './logging';

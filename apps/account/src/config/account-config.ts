@@ -1,4 +1,4 @@
-import { Env, Secrets, intVar, readSecrets, urlVar } from '@app/config';
+import { Env, LogLevel, Secrets, intVar, logLevelVar, readSecrets, urlVar } from '@app/config';
 import { ShardConfig, parseShardUrls } from './shard-urls';
 
 /** Everything the account participant reads from its environment, validated once at start. */
@@ -9,6 +9,7 @@ export interface AccountConfig {
   publicUrl: string;
   secrets: Secrets;
   retentionDays: number;
+  logLevel: LogLevel;
 }
 
 /** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
@@ -21,5 +22,6 @@ export function readAccountConfig(env: Env): AccountConfig {
     publicUrl: urlVar(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
     secrets: readSecrets(env),
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+    logLevel: logLevelVar(env),
   };
 }

@@ -64,7 +64,10 @@ export class AdminService {
   /** Records that a person settled the transaction: nobody calls its participants again. */
   async resolve(id: string, note: string): Promise<TransactionReply> {
     const resolved = await this.flags.markResolved(this.manager, id, note);
-    if (resolved) return this.reply(resolved);
+    if (resolved) {
+      this.events.emit('transactionResolved', { id, status: resolved.status });
+      return this.reply(resolved);
+    }
     const record = await this.log.findTransaction(this.manager, id);
     if (!record) throw notFound(id);
     throw new TccError(

@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { Env, intVar, postgresUrlVar, readSecrets, urlVar, Secrets } from '@app/config';
+import {
+  Env,
+  LogLevel,
+  intVar,
+  logLevelVar,
+  postgresUrlVar,
+  readSecrets,
+  urlVar,
+  Secrets,
+} from '@app/config';
 import { MIN_TIMEOUT_MS } from '@app/protocol';
 
 /** Everything the coordinator reads from its environment, validated once at start. */
@@ -17,6 +26,7 @@ export interface CoordinatorConfig {
   maxTimeoutMs: number;
   alertWebhookUrl: string | null;
   retentionDays: number;
+  logLevel: LogLevel;
   /** Names this process in `lease_owner`, so leases of a dead process can be told apart. */
   instanceId: string;
 }
@@ -52,6 +62,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     maxTimeoutMs,
     alertWebhookUrl: webhook ? urlVar(env, 'TCC_ALERT_WEBHOOK_URL') : null,
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+    logLevel: logLevelVar(env),
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   };
 }

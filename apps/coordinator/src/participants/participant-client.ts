@@ -43,13 +43,16 @@ export class ParticipantClient implements OnApplicationShutdown {
     deadlineMs?: number,
   ): Promise<CallOutcome> {
     const started = Date.now();
-    const outcome = await this.send(address, phase, body, deadlineMs);
+    const { outcome, status } = await this.send(address, phase, body, deadlineMs);
     this.health.note(address.participant, outcome.kind === 'unknown' ? outcome.error : null);
     this.events.emit('participantCalled', {
       participant: address.participant,
       action: address.action,
       phase,
+      transactionId: body.transactionId,
+      branchId: body.branchId,
       outcome: outcome.kind,
+      status,
       durationMs: Date.now() - started,
     });
     return outcome;
@@ -66,7 +69,7 @@ export class ParticipantClient implements OnApplicationShutdown {
     phase: Phase,
     body: PhaseCallBody,
     deadlineMs?: number,
-  ): Promise<CallOutcome> {
+  ): Promise<{ outcome: CallOutcome; status: number | null }> {
     const timeoutMs = this.config.callTimeoutMs;
     try {
       const base = new URL(address.baseUrl);
@@ -96,9 +99,10 @@ export class ParticipantClient implements OnApplicationShutdown {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      return classifyResponse(response.statusCode, await response.body.text());
+      const status = response.statusCode;
+      return { outcome: classifyResponse(status, await response.body.text()), status };
     } catch (error) {
-      return classifyFailure(error, timeoutMs);
+      return { outcome: classifyFailure(error, timeoutMs), status: null };
     }
   }
 

@@ -69,6 +69,8 @@ export class RecoveryService implements OnApplicationBootstrap {
   }
 
   private async pass(): Promise<number> {
+    const started = Date.now();
+    this.events.emit('recoveryPassStarted', { at: started });
     const claimed = await this.leases.claimDueTransactions(
       this.manager,
       this.config.instanceId,
@@ -76,6 +78,12 @@ export class RecoveryService implements OnApplicationBootstrap {
       leaseMs(this.config),
     );
     await Promise.all(claimed.map((record) => this.recover(record)));
+    const ended = Date.now();
+    this.events.emit('recoveryPassCompleted', {
+      at: ended,
+      durationMs: ended - started,
+      claimed: claimed.length,
+    });
     return claimed.length;
   }
 

@@ -4,6 +4,8 @@ import type { CallOutcome } from '../participants/call-outcome';
 
 /** What the coordinator reports while it works; every member is optional. */
 export interface TransactionObserver {
+  /** A transaction was logged (a replayed idempotent request starts none). */
+  transactionStarted?(event: { id: string }): void;
   /** A transaction reached CONFIRMED or CANCELLED. */
   transactionFinished?(event: { id: string; status: TransactionStatus }): void;
   /** One round of a phase over a transaction's branches ended. */
@@ -12,14 +14,24 @@ export interface TransactionObserver {
   phaseTwoRetried?(event: { id: string; status: TransactionStatus; attempts: number }): void;
   /** A transaction became stuck. */
   transactionStuck?(event: { id: string; status: TransactionStatus }): void;
+  /** A person resolved an unfinished transaction by hand; it keeps its status. */
+  transactionResolved?(event: { id: string; status: TransactionStatus }): void;
   /** One call to a participant returned or failed. */
   participantCalled?(event: {
     participant: string;
     action: string;
     phase: Phase;
+    transactionId: string;
+    branchId: string;
     outcome: CallOutcome['kind'];
+    /** The HTTP status answered, null when there was no answer. */
+    status: number | null;
     durationMs: number;
   }): void;
+  /** A recovery pass began. */
+  recoveryPassStarted?(event: { at: number }): void;
+  /** A recovery pass ended without failing; `claimed` transactions were worked on. */
+  recoveryPassCompleted?(event: { at: number; durationMs: number; claimed: number }): void;
 }
 
 type Notification = {

@@ -12,6 +12,7 @@ import { Handover } from '../tcc/handover';
 import { leaseMs } from '../tcc/lease-time';
 import { PhaseTwo } from '../tcc/phase-two';
 import { DEADLINE_REASON, reasonForFailedTry } from '../tcc/reasons';
+import { TransactionEvents } from '../tcc/transaction-events';
 import { TryPhase, TryResult, firstFailure } from '../tcc/try-phase';
 import { BeginTransactionDto } from './dto/begin-transaction.dto';
 import type { TransactionReply } from './replies';
@@ -38,6 +39,7 @@ export class BeginTransaction {
     private readonly phaseTwo: PhaseTwo,
     private readonly handover: Handover,
     private readonly reader: TransactionReader,
+    private readonly events: TransactionEvents,
   ) {}
 
   async execute(
@@ -69,6 +71,7 @@ export class BeginTransaction {
       leaseMs: leaseMs(this.config),
     });
     if (!record) return this.replay(idempotencyKey ?? '', requestHash);
+    this.events.emit('transactionStarted', { id: record.id });
     let settled = record;
     try {
       const targets = await this.log.findCallTargets(

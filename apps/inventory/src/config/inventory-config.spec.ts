@@ -12,6 +12,7 @@ describe('readInventoryConfig', () => {
       publicUrl: 'http://127.0.0.1:3001',
       secrets: expect.objectContaining({ signingSecrets: ['dev-signing-secret'] }),
       retentionDays: 30,
+      logLevel: 'info',
     });
   });
 

@@ -1,4 +1,13 @@
-import { Env, Secrets, intVar, postgresUrlVar, readSecrets, urlVar } from '@app/config';
+import {
+  Env,
+  LogLevel,
+  Secrets,
+  intVar,
+  logLevelVar,
+  postgresUrlVar,
+  readSecrets,
+  urlVar,
+} from '@app/config';
 
 /** Everything the inventory participant reads from its environment, validated once at start. */
 export interface InventoryConfig {
@@ -8,6 +17,7 @@ export interface InventoryConfig {
   publicUrl: string;
   secrets: Secrets;
   retentionDays: number;
+  logLevel: LogLevel;
 }
 
 /** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
@@ -20,5 +30,6 @@ export function readInventoryConfig(env: Env): InventoryConfig {
     publicUrl: urlVar(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
     secrets: readSecrets(env),
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+    logLevel: logLevelVar(env),
   };
 }
