@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { BranchStatus, TransactionStatus } from '@app/protocol';
+import { BranchStatus, TransactionStatus, isFinalTransactionStatus } from '@app/protocol';
 import { canTransition, decisionOf, owedBranchStatuses } from '../tcc/state-machine';
 import { LogClock } from './log-clock';
 import { CancelReason, TransactionRecord, transactionColumns } from './records';
@@ -65,6 +65,8 @@ export class StatusChanges {
     const params: unknown[] = [change.id, change.from, change.to, change.event];
     const param = (value: unknown): string => `$${params.push(value)}`;
     const sets = [`status = $3`, `updated_at = ${now}`];
+    // Stuck means a person must look now; a finished transaction needs nobody (its STUCK event stays).
+    if (isFinalTransactionStatus(change.to)) sets.push(`stuck = false`);
     if (change.reason) {
       sets.push(
         `reason = ${param(change.reason.text)}`,

@@ -14,7 +14,8 @@ export class TransactionFlags {
 
   /**
    * Marks an unfinished transaction stuck. True only for the one writer that
-   * flipped the flag, so the alert goes out once however many notice.
+   * flipped the flag, so the alert goes out once however many notice; never
+   * for a resolved one, which a pass still in flight may report on.
    */
   async markStuck(
     manager: EntityManager,
@@ -27,7 +28,7 @@ export class TransactionFlags {
       manager,
       `WITH changed AS (
          UPDATE transactions SET stuck = true, updated_at = ${now}
-         WHERE id = $1 AND NOT stuck AND status IN ${UNFINISHED}
+         WHERE id = $1 AND NOT stuck AND NOT resolved AND status IN ${UNFINISHED}
          RETURNING ${transactionColumns(now)}
        ), logged AS (
          INSERT INTO events (transaction_id, at, type, branch_id, detail)
@@ -41,7 +42,8 @@ export class TransactionFlags {
 
   /**
    * A person settled the transaction by hand: no participant is called for
-   * it again. Null when it is finished or already resolved.
+   * it again, and it is no longer stuck. Null when it is finished or
+   * already resolved.
    */
   async markResolved(
     manager: EntityManager,
@@ -53,7 +55,8 @@ export class TransactionFlags {
       manager,
       `WITH changed AS (
          UPDATE transactions
-         SET resolved = true, lease_owner = NULL, lease_until = NULL, updated_at = ${now}
+         SET resolved = true, stuck = false, lease_owner = NULL, lease_until = NULL,
+           updated_at = ${now}
          WHERE id = $1 AND NOT resolved AND status IN ${UNFINISHED}
          RETURNING ${transactionColumns(now)}
        ), logged AS (
