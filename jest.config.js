@@ -1,5 +1,6 @@
 // Three tiers: unit specs next to the code, integration specs against real
-// PostgreSQL, end-to-end specs that start the apps as processes.
+// PostgreSQL, end-to-end specs that start the apps as processes; and fault
+// and chaos specs that kill those processes.
 const swc = [
   '@swc/jest',
   {
@@ -38,6 +39,17 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'fault',
+      testMatch: [
+        '<rootDir>/test/fault/**/*.fault-spec.ts',
+        '<rootDir>/test/chaos/**/*.chaos-spec.ts',
+      ],
+      // The e2e setup, plus a build of the controllable test participant.
+      globalSetup: '<rootDir>/test/fault/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],

@@ -133,7 +133,7 @@ async function dropLeftovers(url: string): Promise<void> {
   }
 }
 
-/** Jest global setup of the integration and e2e projects. */
+/** Jest global setup of the integration, e2e and fault projects. */
 export default async function globalSetup(
   _globalConfig: unknown,
   projectConfig: { displayName?: { name: string } },
@@ -144,7 +144,7 @@ export default async function globalSetup(
     state.cleaned = true;
     await dropLeftovers(process.env.TCC_TEST_PG_URL);
   }
-  if (projectConfig.displayName?.name === 'e2e') {
+  if (['e2e', 'fault'].includes(projectConfig.displayName?.name ?? '')) {
     buildIfStale((line) => process.stdout.write(`\n${line}\n`));
   }
 }

@@ -7,9 +7,10 @@ import { entryPoint, ROOT } from '../../scripts/lib/build';
 /** The three apps of the contract, each started as `node dist/apps/<app>/main.js`. */
 export type AppName = 'coordinator' | 'inventory' | 'account';
 
-/** A running app process and the handles a test needs to drive it. */
-export interface AppProcess {
-  app: AppName;
+/** A running node process and the handles a test needs to drive it. */
+export interface NodeProcess<N extends string = string> {
+  /** The app's name (or the test participant's). */
+  app: N;
   url: string;
   port: number;
   /** Pid of the current process (changes on restart). */
@@ -23,6 +24,9 @@ export interface AppProcess {
   /** Everything the app wrote to stdout and stderr so far, across restarts. */
   logs(): string;
 }
+
+/** One of the three apps of the contract, running. */
+export type AppProcess = NodeProcess<AppName>;
 
 const HEALTH_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -78,10 +82,10 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function logFileName(app: AppName, port: number): string {
+function logFileName(app: string, port: number): string {
   const testPath = expect.getState().testPath;
   const suite = testPath
-    ? basename(testPath).replace(/\.(e2e-spec|int-spec|spec)\.ts$/, '')
+    ? basename(testPath).replace(/\.(e2e-spec|int-spec|fault-spec|chaos-spec|spec)\.ts$/, '')
     : 'adhoc';
   logCounter += 1;
   return join(LOG_DIR, `${suite}.${app}.${port}.${process.pid}-${logCounter}.log`);
@@ -92,7 +96,7 @@ function tail(file: string, lines = 40): string {
 }
 
 async function waitForHealth(
-  app: AppName,
+  app: string,
   url: string,
   child: ChildProcess,
   logFile: string,
@@ -123,11 +127,24 @@ async function waitForHealth(
  * Starts one app as a child process on a free port (or `port`), its output
  * in test-results/logs/, and resolves once GET /health answers 200.
  */
-export async function startApp(
+export function startApp(
   app: AppName,
   env: Record<string, string>,
   options: { port?: number } = {},
 ): Promise<AppProcess> {
+  return startProcess(app, entryPoint(app), env, options);
+}
+
+/**
+ * Starts `node <entry>` the way {@link startApp} starts an app, for
+ * processes that are not one of the three apps (the test participant).
+ */
+export async function startProcess<N extends string>(
+  app: N,
+  entry: string,
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<NodeProcess<N>> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(LOG_DIR, { recursive: true });
@@ -142,7 +159,7 @@ export async function startApp(
   let child: ChildProcess;
 
   const launch = async (): Promise<void> => {
-    child = spawn(process.execPath, [entryPoint(app)], {
+    child = spawn(process.execPath, [entry], {
       cwd: ROOT,
       // Plain text logs: the files are read by people, not terminals.
       env: { ...baseEnv, NO_COLOR: '1', ...env, PORT: String(port) },

@@ -40,6 +40,12 @@ export interface InvariantInput {
 export interface Stack {
   /** The three processes, to stop, kill or restart them. */
   apps: Record<AppName, AppProcess>;
+  /** Every coordinator of the stack, all on one log; the first is `apps.coordinator`. */
+  coordinators: AppProcess[];
+  /** Starts one more coordinator on the same log with the same environment plus `env`. */
+  addCoordinator(env?: Record<string, string>): Promise<AppProcess>;
+  /** Connection URLs of the stack's databases, for checks made directly in SQL. */
+  databases: StackDatabases;
   secrets: { apiKey: string; adminToken: string; signingSecret: string };
   /** Typed coordinator client with the API key. */
   api: CoordinatorClient;
@@ -70,6 +76,13 @@ export interface Stack {
   checkInvariants(input: InvariantInput): Promise<void>;
   /** Stops the apps and drops the databases. */
   stop(): Promise<void>;
+}
+
+/** Connection URLs of a stack's four databases. */
+export interface StackDatabases {
+  coordinator: string;
+  inventory: string;
+  shards: string[];
 }
 
 /** Per-app environment overrides, e.g. a shorter `TCC_CALL_TIMEOUT_MS`. */
@@ -147,7 +160,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       databases.push(await createTestDatabase(`${prefix}_${role}`));
     const [coordinatorDb, inventoryDb, shard0, shard1] = databases;
 
-    const coordinator = await startApp('coordinator', {
+    const coordinatorEnv = {
       ...common,
       DATABASE_URL: coordinatorDb.url,
       // Recovery runs often and retries soon so that tests see outcomes quickly.
@@ -155,7 +168,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       TCC_RETRY_BASE_MS: '100',
       TCC_RETRY_MAX_MS: '1000',
       ...options.env?.coordinator,
-    });
+    };
+    const coordinator = await startApp('coordinator', coordinatorEnv);
     apps.push(coordinator);
 
     const [inventoryPort, accountPort] = [await freePort(), await freePort()];
@@ -192,7 +206,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       timeoutMs: REQUEST_TIMEOUT_MS,
     });
     await waitForRegistration(api, { inventory: inventory.url, account: account.url });
-    return buildStack({ apps: { coordinator, inventory, account }, secrets, api, stopAll });
+    const coordinators = [coordinator];
+    const addCoordinator = async (env: Record<string, string> = {}): Promise<AppProcess> => {
+      const added = await startApp('coordinator', { ...coordinatorEnv, ...env });
+      apps.push(added);
+      coordinators.push(added);
+      return added;
+    };
+    return buildStack({
+      apps: { coordinator, inventory, account },
+      coordinators,
+      addCoordinator,
+      databases: {
+        coordinator: coordinatorDb.url,
+        inventory: inventoryDb.url,
+        shards: [shard0.url, shard1.url],
+      },
+      secrets,
+      api,
+      stopAll,
+    });
   } catch (error) {
     await stopAll();
     throw error;
@@ -201,6 +234,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
 function buildStack(parts: {
   apps: Record<AppName, AppProcess>;
+  coordinators: AppProcess[];
+  addCoordinator: Stack['addCoordinator'];
+  databases: StackDatabases;
   secrets: Stack['secrets'];
   api: CoordinatorClient;
   stopAll: () => Promise<void>;
@@ -318,6 +354,9 @@ function buildStack(parts: {
 
   return {
     apps,
+    coordinators: parts.coordinators,
+    addCoordinator: parts.addCoordinator,
+    databases: parts.databases,
     secrets,
     api,
     admin,
