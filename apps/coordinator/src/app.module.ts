@@ -5,22 +5,31 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_TOKENS, AuthTokens, BearerAuthGuard } from '@app/http';
 import { postgresOptions } from '@app/database';
+import { AdminConsoleController } from './admin/admin-console.controller';
+import { AdminStatsService } from './admin/admin-stats.service';
 import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
 import { CoordinatorConfigModule } from './config/config.module';
 import type { CoordinatorConfig } from './config/coordinator-config';
 import { HealthController } from './health/health.controller';
+import { RecoveryLiveness } from './health/recovery-liveness';
+import { RecoveryHealthIndicator } from './health/recovery.indicator';
 import { BranchLog } from './log/branch-log.repository';
 import { LOG_ENTITIES } from './log/entities';
 import { Leases } from './log/leases.repository';
 import { LogClock } from './log/log-clock';
 import { LOG_MIGRATIONS } from './log/migrations';
+import { OverviewQueries } from './log/overview-queries.repository';
 import { ParticipantsRepository } from './log/participants.repository';
 import { RetentionRepository } from './log/retention.repository';
 import { StatusChanges } from './log/status-changes';
 import { TransactionFlags } from './log/transaction-flags.repository';
 import { TransactionLog } from './log/transaction-log.repository';
 import { TransactionQueries } from './log/transaction-queries.repository';
+import { ParticipantCallLog } from './logging/participant-call-log';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsObserver } from './metrics/metrics-observer';
+import { TccMetrics } from './metrics/tcc-metrics';
 import { ParticipantClient } from './participants/participant-client';
 import { ParticipantHealth } from './participants/participant-health';
 import { ParticipantRegistry } from './participants/participant-registry.service';
@@ -68,7 +77,9 @@ export class AppModule {
         TransactionsController,
         ParticipantsController,
         AdminController,
+        AdminConsoleController,
         HealthController,
+        MetricsController,
       ],
       providers: [
         { provide: AUTH_TOKENS, useValue: tokens },
@@ -81,6 +92,7 @@ export class AppModule {
         Leases,
         TransactionFlags,
         TransactionQueries,
+        OverviewQueries,
         ParticipantsRepository,
         RetentionRepository,
         // participants/: registry and calls
@@ -100,11 +112,18 @@ export class AppModule {
         DecideTransaction,
         TransactionReader,
         AdminService,
+        AdminStatsService,
         // recovery/
         RecoveryService,
         RetentionService,
         AlertWebhook,
         GracefulShutdown,
+        // metrics/, health/ and logging/: observers of the coordinator's events
+        TccMetrics,
+        MetricsObserver,
+        RecoveryLiveness,
+        RecoveryHealthIndicator,
+        ParticipantCallLog,
       ],
     };
   }

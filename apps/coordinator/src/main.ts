@@ -6,7 +6,9 @@ import { readCoordinatorConfig } from './config/coordinator-config';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(() => readCoordinatorConfig(process.env));
-  const app = await createCoordinatorApp(config);
+  const app = await createCoordinatorApp(config, {
+    jsonLogs: { app: 'coordinator', level: config.logLevel },
+  });
   await listen(app, config.port);
   const logger = new Logger('Coordinator');
   logger.log(`TCC coordinator listening on http://127.0.0.1:${config.port}`);

@@ -83,6 +83,8 @@ describe('JSON request logs', () => {
     });
     expect(typeof line.durationMs).toBe('number');
     expect(typeof line.requestId).toBe('string');
+    expect(line).not.toHaveProperty('req');
+    expect(line).not.toHaveProperty('res');
     const text = JSON.stringify(out.lines());
     expect(text).not.toMatch(/very-secret-token|sha256=|session=1|never-logged/);
   });

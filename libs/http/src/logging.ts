@@ -107,9 +107,11 @@ export function httpLogOptions({ app, level }: JsonLogOptions): Options {
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
     messageKey: 'msg',
-    // Only the request id is bound to a request's logger: lines logged while
-    // handling it are joined by `requestId`, without repeating the request.
+    // Only the request id is bound to a request's loggers: lines logged while
+    // handling it are joined by `requestId`, and neither they nor the request
+    // line repeat the request (its headers, query and body stay out).
     quietReqLogger: true,
+    quietResLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -24,7 +24,15 @@ export interface ListFilter {
   status?: TransactionStatus;
   stuck?: boolean;
   participant?: string;
+  /** Created at or after. */
+  from?: Date;
+  /** Created at or before (within the same millisecond). */
+  to?: Date;
+  /** Exactly a transaction id or an idempotency key. */
+  q?: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Read-only queries behind the API's transaction views. */
 @Injectable()
@@ -77,6 +85,20 @@ export class TransactionQueries {
     if (filter.participant) {
       where.push(
         `EXISTS (SELECT 1 FROM branches b WHERE b.transaction_id = t.id AND b.participant = ${param(filter.participant)})`,
+      );
+    }
+    if (filter.from) where.push(`t.created_at >= ${param(filter.from)}`);
+    // The log keeps microseconds, the API shows milliseconds: `to` covers its whole millisecond,
+    // so a createdAt read from the API and passed back as `to` includes that transaction.
+    if (filter.to) {
+      where.push(`t.created_at < ${param(filter.to)}::timestamptz + interval '1 millisecond'`);
+    }
+    if (filter.q !== undefined) {
+      // Only a UUID can be an id; anything else is looked up as a key (unique index either way).
+      where.push(
+        UUID.test(filter.q)
+          ? `(t.id = ${param(filter.q.toLowerCase())}::uuid OR t.idempotency_key = ${param(filter.q)})`
+          : `t.idempotency_key = ${param(filter.q)}`,
       );
     }
     if (after) {

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, TransactionView } from '@app/protocol';
 import type { BranchRecord } from '../log/records';
 import { TransactionLog } from '../log/transaction-log.repository';
-import { TransactionQueries } from '../log/transaction-queries.repository';
+import { ListFilter, TransactionQueries } from '../log/transaction-queries.repository';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ListTransactionsQuery } from './dto/list-transactions.query';
 import { TransactionSummary, toSummary, toTransactionView } from './transaction-view';
@@ -44,8 +44,21 @@ export class TransactionReader {
       });
     }
     const limit = query.limit ?? DEFAULT_PAGE;
+    const filter: ListFilter = {
+      status: query.status,
+      stuck: query.stuck,
+      participant: query.participant,
+      from: query.from === undefined ? undefined : instant('from', query.from),
+      to: query.to === undefined ? undefined : instant('to', query.to),
+      q: query.q,
+    };
+    if (filter.from && filter.to && filter.from > filter.to) {
+      throw new TccError(400, ErrorCode.ValidationFailed, 'from must not be later than to.', {
+        errors: [{ field: 'from', messages: ['from must not be later than to'] }],
+      });
+    }
     // One row more than asked tells whether a next page exists without a count.
-    const rows = await this.queries.listPage(this.manager, query, after, limit + 1);
+    const rows = await this.queries.listPage(this.manager, filter, after, limit + 1);
     const page = rows.slice(0, limit);
     const branchesOf = new Map<string, BranchRecord[]>();
     for (const branch of await this.queries.findBranchesOf(
@@ -63,6 +76,17 @@ export class TransactionReader {
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
+}
+
+/** A validated ISO 8601 value as a Date; week and ordinal dates pass the DTO but name no instant here. */
+function instant(field: string, value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new TccError(400, ErrorCode.ValidationFailed, `${field} must be an ISO 8601 date-time.`, {
+      errors: [{ field, messages: [`${field} must be an ISO 8601 date-time`] }],
+    });
+  }
+  return date;
 }
 
 /** The 404 of an unknown transaction id. */

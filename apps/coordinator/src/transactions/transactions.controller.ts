@@ -1,6 +1,15 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { BranchView, TransactionView } from '@app/protocol';
+import {
+  AddBranchDocs,
+  BeginTransactionDocs,
+  CancelDocs,
+  ConfirmDocs,
+  GetTransactionDocs,
+  ListTransactionsDocs,
+  TransactionsTag,
+} from '../docs/endpoint-docs';
 import { CLIENT_CANCEL_REASON } from '../tcc/reasons';
 import { AddBranch } from './add-branch.service';
 import { BeginTransaction } from './begin-transaction.service';
@@ -13,6 +22,7 @@ import { IdempotencyKey, TransactionIdPipe } from './request-params';
 import { TransactionReader } from './transaction-reader.service';
 import type { TransactionSummary } from './transaction-view';
 
+@TransactionsTag()
 @Controller('v1/transactions')
 export class TransactionsController {
   constructor(
@@ -23,6 +33,7 @@ export class TransactionsController {
   ) {}
 
   @Post()
+  @BeginTransactionDocs()
   async create(
     @Body() dto: BeginTransactionDto,
     @IdempotencyKey() key: string | null,
@@ -32,6 +43,7 @@ export class TransactionsController {
   }
 
   @Get()
+  @ListTransactionsDocs()
   list(
     @Query() query: ListTransactionsQuery,
   ): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
@@ -39,11 +51,13 @@ export class TransactionsController {
   }
 
   @Get(':id')
+  @GetTransactionDocs()
   get(@Param('id', TransactionIdPipe) id: string): Promise<TransactionView> {
     return this.reader.view(id);
   }
 
   @Post(':id/branches')
+  @AddBranchDocs()
   async branch(
     @Param('id', TransactionIdPipe) id: string,
     @Body() dto: BranchDto,
@@ -54,6 +68,7 @@ export class TransactionsController {
   }
 
   @Post(':id/confirm')
+  @ConfirmDocs()
   async confirm(
     @Param('id', TransactionIdPipe) id: string,
     @Res({ passthrough: true }) response: Response,
@@ -62,6 +77,7 @@ export class TransactionsController {
   }
 
   @Post(':id/cancel')
+  @CancelDocs()
   async cancel(
     @Param('id', TransactionIdPipe) id: string,
     @Res({ passthrough: true }) response: Response,

@@ -1,4 +1,5 @@
 import { CreateLog1732600000000 } from './1732600000000-create-log';
+import { IndexStatus1732700000000 } from './1732700000000-index-status';
 
 /** Every migration of the coordinator's log, oldest first. */
-export const LOG_MIGRATIONS = [CreateLog1732600000000];
+export const LOG_MIGRATIONS = [CreateLog1732600000000, IndexStatus1732700000000];

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -34,15 +35,21 @@ class HttpUrlWithoutCredentials implements ValidatorConstraintInterface {
 
 /** Body of `POST /v1/participants`. */
 export class RegisterParticipantDto implements RegisterParticipantRequest {
+  @ApiProperty({ pattern: NAME_PATTERN.source, example: 'inventory' })
   @IsString()
   @Matches(NAME_PATTERN, { message: 'name must match ^[a-z][a-z0-9-]{0,62}$' })
   name: string;
 
+  @ApiProperty({
+    example: 'http://127.0.0.1:3001',
+    description: 'http(s), without credentials, query or fragment.',
+  })
   @IsString()
   @MaxLength(2000)
   @Validate(HttpUrlWithoutCredentials)
   baseUrl: string;
 
+  @ApiProperty({ type: [String], example: ['reserve'], minItems: 1, maxItems: 100 })
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(100)

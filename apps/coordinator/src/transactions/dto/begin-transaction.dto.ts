@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -13,6 +14,11 @@ import { BranchDto } from './branch.dto';
 
 /** Body of `POST /v1/transactions`; the upper bound of `timeoutMs` is configuration, checked by the use case. */
 export class BeginTransactionDto implements BeginTransactionRequest {
+  @ApiPropertyOptional({
+    type: [BranchDto],
+    maxItems: MAX_BRANCHES,
+    description: 'Tried in parallel; required (non-empty) with autoCommit.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_BRANCHES)
@@ -20,11 +26,21 @@ export class BeginTransactionDto implements BeginTransactionRequest {
   @Type(() => BranchDto)
   branches: BranchDto[] = [];
 
+  @ApiPropertyOptional({
+    minimum: MIN_TIMEOUT_MS,
+    example: 10000,
+    description:
+      'Try-phase deadline in ms, up to TCC_MAX_TIMEOUT_MS (default TCC_DEFAULT_TIMEOUT_MS).',
+  })
   @IsOptional()
   @IsInt()
   @Min(MIN_TIMEOUT_MS)
   timeoutMs?: number;
 
+  @ApiPropertyOptional({
+    default: true,
+    description: 'false: answer 201 TRYING and let the client add branches and decide.',
+  })
   @IsOptional()
   @IsBoolean()
   autoCommit?: boolean;

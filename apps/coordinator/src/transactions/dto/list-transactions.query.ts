@@ -1,7 +1,9 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEnum,
+  IsISO8601,
   IsInt,
   IsOptional,
   IsString,
@@ -15,10 +17,15 @@ import { NAME_PATTERN } from '../../participants/names';
 
 /** Query of `GET /v1/transactions`. */
 export class ListTransactionsQuery {
+  @ApiPropertyOptional({ enum: TransactionStatus })
   @IsOptional()
   @IsEnum(TransactionStatus)
   status?: TransactionStatus;
 
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: only stuck transactions nobody resolved.',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     value === 'true' ? true : value === 'false' ? false : value,
@@ -26,11 +33,13 @@ export class ListTransactionsQuery {
   @IsBoolean({ message: 'stuck must be true or false' })
   stuck?: boolean;
 
+  @ApiPropertyOptional({ description: 'Only transactions with a branch of this participant.' })
   @IsOptional()
   @IsString()
   @Matches(NAME_PATTERN, { message: 'participant must match ^[a-z][a-z0-9-]{0,62}$' })
   participant?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -38,8 +47,30 @@ export class ListTransactionsQuery {
   @Max(100)
   limit?: number;
 
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   cursor?: string;
+
+  /** Created at or after this time (ISO 8601). */
+  @ApiPropertyOptional({ example: '2026-01-15T10:00:00Z', description: 'createdAt ≥ from.' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  /** Created at or before this time (ISO 8601). */
+  @ApiPropertyOptional({ example: '2026-01-15T11:00:00Z', description: 'createdAt ≤ to.' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+
+  /** Exactly a transaction id or an idempotency key. */
+  @ApiPropertyOptional({ description: 'Exactly a transaction id or an idempotency key.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,255}$/, {
+    message: 'q must be a transaction id or an idempotency key (1 to 255 visible ASCII characters)',
+  })
+  q?: string;
 }
