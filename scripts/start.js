@@ -176,6 +176,42 @@ async function ensureDatabases(adminUrl, names) {
 }
 
 const APP_COLORS = { coordinator: '36', inventory: '35', account: '33' };
+const LEVEL_COLORS = { fatal: '31', error: '31', warn: '33', info: '32', debug: '90', trace: '90' };
+// Shown once in the rendered line itself (time, level, context, message) or the same for every line.
+const HIDDEN_FIELDS = new Set([
+  'level',
+  'time',
+  'app',
+  'pid',
+  'hostname',
+  'context',
+  'msg',
+  'method',
+  'path',
+  'status',
+]);
+
+/**
+ * The apps log JSON lines for machines; a person watching a terminal gets
+ * `time LEVEL [context] message key=value…` instead. Piped output stays JSON.
+ */
+function render(line) {
+  if (!color || !line.startsWith('{')) return line;
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry.msg !== 'string' || typeof entry.level !== 'string') return line;
+  const time = typeof entry.time === 'string' ? entry.time.slice(11, 19) : '';
+  const level = paint(LEVEL_COLORS[entry.level] ?? '0', entry.level.toUpperCase().padEnd(5));
+  const context = entry.context ? `[${entry.context}] ` : '';
+  const extras = Object.entries(entry)
+    .filter(([key]) => !HIDDEN_FIELDS.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return `${time} ${level} ${context}${entry.msg}${extras.length > 0 ? paint('90', `  ${extras.join(' ')}`) : ''}`;
+}
 
 /** One app as a child process, its output prefixed with its name and the last lines kept for errors. */
 function startApp(name, env) {
@@ -190,7 +226,8 @@ function startApp(name, env) {
   const tail = [];
   const prefix = paint(APP_COLORS[name], name.padEnd(11));
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => {
+    readline.createInterface({ input: stream }).on('line', (raw) => {
+      const line = render(raw);
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
       process.stdout.write(`${prefix} | ${line}\n`);
