@@ -12,9 +12,26 @@ export interface PostgresTarget {
 }
 
 /**
+ * A pg client that always has an 'error' listener. pg-pool hands a freshly
+ * connected client to TypeORM, which starts listening for its errors a
+ * microtask later; when the server terminates the connection in that gap
+ * (a restart, a failover, `pg_terminate_backend`), the error arrives in the
+ * same read as the connection's first ReadyForQuery and, unheard, would
+ * kill the process. Ignoring it here loses nothing: the client is marked
+ * unusable either way, its next query fails, and the pool drops it.
+ */
+class ListenedClient extends Client {
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
+/**
  * TypeORM options shared by every app: migrations (never `synchronize`)
  * applied at start, READ COMMITTED, bounded pool, statement timeout so a
- * stuck query cannot hold a connection forever.
+ * stuck query cannot hold a connection forever, and connections whose
+ * errors can never go unhandled.
  */
 export function postgresOptions(target: PostgresTarget): DataSourceOptions {
   return {
@@ -29,6 +46,7 @@ export function postgresOptions(target: PostgresTarget): DataSourceOptions {
     poolSize: target.poolSize ?? 10,
     applicationName: target.applicationName,
     extra: {
+      Client: ListenedClient,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       statement_timeout: 30000,
