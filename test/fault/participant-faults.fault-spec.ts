@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PHASES, Phase, TransactionView } from '@app/protocol';
 import { ROOT } from '../../scripts/lib/build';
-import { Busi, pay, startBusi } from '../participants/busi-process';
+import { Busi, pay } from '../participants/busi-process';
 import { credit, debit, reserve, transfer } from '../support/branches';
-import { startStack, Stack } from '../support/stack';
-import { consistencyViolations, emptyLedger, waitForAllFinal } from './support/consistency';
+import type { Stack } from '../support/stack';
+import { FaultStack, startFaultStack } from './support/fault-stack';
 import { callPhase, PhaseAnswer } from './support/phase-calls';
 import { sleep, sqlQuery, waitFor } from './support/sql';
 import { startWebhookReceiver, WebhookReceiver } from './support/webhook';
@@ -26,13 +26,13 @@ interface CliResult {
 
 describe('participant faults', () => {
   let webhook: WebhookReceiver;
+  let faults: FaultStack;
   let stack: Stack;
   let busi: Busi;
-  const ledger = emptyLedger();
 
   beforeAll(async () => {
     webhook = await startWebhookReceiver();
-    stack = await startStack({
+    faults = await startFaultStack({
       name: 'fault_participants',
       env: {
         coordinator: {
@@ -43,7 +43,7 @@ describe('participant faults', () => {
         },
       },
     });
-    busi = await startBusi(stack);
+    ({ stack, busi } = faults);
   }, 120_000);
 
   afterEach(async () => {
@@ -51,29 +51,13 @@ describe('participant faults', () => {
   });
 
   afterAll(async () => {
-    await busi?.stop();
-    await stack?.stop();
+    await faults?.stop();
     await webhook?.close();
   });
 
-  /** Every transaction final, every hold settled the way the log says, money and stock conserved. */
-  async function expectConsistent(): Promise<void> {
-    await waitForAllFinal(stack.databases.coordinator, 60_000);
-    const target = { databases: stack.databases, busiDatabaseUrl: busi.databaseUrl };
-    expect(await consistencyViolations(target, ledger)).toEqual([]);
-  }
-
-  async function openWallet(id: string, available: number): Promise<string> {
-    await busi.openWallet(id, available);
-    ledger.wallets[id] = available;
-    return id;
-  }
-
-  async function accountPair(prefix: string): Promise<[string, string]> {
-    const pair = await stack.seedCrossShardPair(prefix, 1000);
-    for (const id of pair) ledger.accounts[id] = 1000;
-    return pair;
-  }
+  const expectConsistent = () => faults.expectConsistent();
+  const openWallet = (id: string, available: number) => faults.openWallet(id, available);
+  const accountPair = (prefix: string) => faults.accountPair(prefix);
 
   async function begin(request: Parameters<Stack['api']['beginTransaction']>[0]) {
     const response = await stack.api.beginTransaction(request);

@@ -1,0 +1,263 @@
+import { CoordinatorClient } from '@app/coordinator-client';
+import { TransactionView } from '@app/protocol';
+import { Busi, pay } from '../participants/busi-process';
+import { transfer } from '../support/branches';
+import type { AppProcess } from '../support/processes';
+import type { Stack } from '../support/stack';
+import { FaultStack, startFaultStack } from './support/fault-stack';
+import { seededRandom } from './support/random';
+import { sleep, sqlQuery, waitFor } from './support/sql';
+import { LoadReport, randomTransaction, runLoad, seedWorkload, Workload } from './support/workload';
+
+// Real processes killed with SIGKILL (and stopped with SIGTERM) under load.
+// A coordinator's lease is 2 × TCC_CALL_TIMEOUT_MS + 10 s, so transactions a
+// killed coordinator held are finished by another after about 12 s.
+jest.setTimeout(120_000);
+
+const CALL_TIMEOUT_MS = 1000;
+const FINAL_WITHIN_MS = 90_000;
+const TIMEOUT_MS = 10_000;
+
+describe('process crashes', () => {
+  let faults: FaultStack;
+  let stack: Stack;
+  let busi: Busi;
+  const random = seededRandom(20_251_126);
+
+  beforeAll(async () => {
+    faults = await startFaultStack({
+      name: 'fault_crashes',
+      env: { coordinator: { TCC_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) } },
+    });
+    ({ stack, busi } = faults);
+  }, 120_000);
+
+  afterAll(async () => {
+    await faults?.stop();
+  });
+
+  function seed(prefix: string): Promise<Workload> {
+    return seedWorkload(stack, faults.ledger, prefix, {
+      customers: 8,
+      balance: 100_000,
+      skus: 2,
+      stock: 10_000,
+    });
+  }
+
+  function load(
+    workload: Workload,
+    count: number,
+    coordinators: () => AppProcess[],
+    onAnswer?: (answered: number) => void,
+  ): Promise<LoadReport> {
+    return runLoad({
+      coordinatorUrls: () => coordinators().map((coordinator) => coordinator.url),
+      apiKey: stack.secrets.apiKey,
+      count,
+      concurrency: 8,
+      random,
+      keyPrefix: workload.prefix,
+      build: (n) => randomTransaction(random, workload, n, TIMEOUT_MS),
+      onAnswer,
+    });
+  }
+
+  function client(coordinator: AppProcess): CoordinatorClient {
+    return new CoordinatorClient({
+      baseUrl: coordinator.url,
+      apiKey: stack.secrets.apiKey,
+      timeoutMs: 60_000,
+    });
+  }
+
+  async function transaction(id: string): Promise<TransactionView> {
+    const response = await stack.api.getTransaction(id);
+    if (!response.ok) throw new Error(`GET ${id} answered ${response.status}`);
+    return response.body;
+  }
+
+  /** Calls the test participant holds open right now (a hanging phase), of one phase. */
+  async function inFlight(phase: 'try' | 'confirm') {
+    return (await busi.calls()).filter((call) => call.phase === phase && call.status === null);
+  }
+
+  /** Every client got an answer below 500 for every transaction, in the end. */
+  function expectAllAnswered(report: LoadReport, count: number): void {
+    expect(report.unanswered).toBe(0);
+    expect(Object.values(report.answers).reduce((sum, n) => sum + n, 0)).toBe(count);
+  }
+
+  it('finishes every transaction when participants are SIGKILLed with confirms in flight and restarted 2 s later', async () => {
+    const workload = await seed('participant-kill');
+    const wallet = await faults.openWallet('participant-kill', 1_000_000);
+    const [from, to] = [workload.customers[0], workload.customers[1]];
+    // Confirms of the test participant hang, so they are surely in flight when it dies.
+    await busi.control('confirm', { mode: 'hang', hangMs: 60_000 });
+    const hanging = Array.from({ length: 4 }, () =>
+      stack.api.beginTransaction({ branches: [pay(wallet, 10), ...transfer(from, to, 10)] }),
+    );
+    const running = load(workload, 120, () => [stack.apps.coordinator]);
+    await waitFor(
+      'four confirms hanging at the test participant',
+      async () => ((await inFlight('confirm')).length >= 4 ? true : undefined),
+      30_000,
+      20,
+    );
+
+    busi.process.kill('SIGKILL');
+    stack.apps.account.kill('SIGKILL');
+    await sleep(2000);
+    // The restarted participant has no faults planned: the resent confirms go through.
+    await Promise.all([busi.process.restart(), stack.apps.account.restart()]);
+
+    const started = await Promise.all(hanging);
+    const report = await running;
+    expectAllAnswered(report, 120);
+    for (const response of started) {
+      expect(response.ok).toBe(true);
+      if (!response.ok) continue;
+      expect((await stack.waitForFinal(response.body.id)).status).toBe('CONFIRMED');
+    }
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+  });
+
+  it('finishes what a SIGKILLed coordinator was trying or had decided, once it is restarted', async () => {
+    const workload = await seed('coordinator-kill');
+    const wallet = await faults.openWallet('coordinator-kill', 1_000_000);
+    const [from, to] = [workload.customers[0], workload.customers[1]];
+    const coordinator = stack.apps.coordinator;
+    // One transaction is caught with a try outstanding, the other between its decision and phase 2.
+    const hangOnce = { mode: 'hang' as const, hangMs: 4000, times: 1 };
+    const caught = [
+      client(coordinator)
+        .beginTransaction({
+          timeoutMs: 3000,
+          branches: [pay(wallet, 10, { try: hangOnce }), ...transfer(from, to, 10)],
+        })
+        .catch(() => null),
+      client(coordinator)
+        .beginTransaction({
+          timeoutMs: 3000,
+          branches: [pay(wallet, 20, { confirm: hangOnce }), ...transfer(from, to, 20)],
+        })
+        .catch(() => null),
+    ];
+    const running = load(workload, 80, () => [coordinator]);
+    const [tryCall, confirmCall] = await waitFor(
+      'a try and a confirm hanging at the test participant',
+      async () => {
+        const [tries, confirms] = await Promise.all([inFlight('try'), inFlight('confirm')]);
+        return tries[0] && confirms[0] ? [tries[0], confirms[0]] : undefined;
+      },
+      30_000,
+      20,
+    );
+
+    coordinator.kill('SIGKILL');
+    await coordinator.restart();
+
+    expect(await Promise.all(caught)).toEqual([null, null]);
+    expectAllAnswered(await running, 80);
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+    // Recovery, not the killed request, cancelled it: its deadline passed undecided.
+    expect(await transaction(tryCall.transactionId)).toMatchObject({
+      status: 'CANCELLED',
+      reasonCode: 'DEADLINE_PASSED',
+    });
+    // The confirm decision was logged before the kill, so it was carried out.
+    expect((await transaction(confirmCall.transactionId)).status).toBe('CONFIRMED');
+  });
+
+  it('lets the surviving coordinator finish everything when one of two is SIGKILLed under load', async () => {
+    const workload = await seed('two-coordinators');
+    const survivor = stack.apps.coordinator;
+    const victim = await stack.addCoordinator();
+    let killed = false;
+    const alive = () => (killed ? [survivor] : [survivor, victim]);
+
+    const report = await load(workload, 200, alive, (answered) => {
+      if (answered === 60 && !killed) {
+        killed = true;
+        victim.kill('SIGKILL');
+      }
+    });
+
+    expectAllAnswered(report, 200);
+    // Everything the survivor answered is final now or finished by it; the victim's after its leases expire.
+    const survivors = [...report.answeredBy].filter(([, url]) => url === survivor.url);
+    expect(survivors.length).toBeGreaterThan(0);
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+    await victim.restart();
+  });
+
+  it('reconnects and loses nothing when its PostgreSQL connections are terminated again and again', async () => {
+    const workload = await seed('pg-terminate');
+    const coordinatorDb = decodeURIComponent(
+      new URL(stack.databases.coordinator).pathname.slice(1),
+    );
+    const maintenance = new URL(stack.databases.coordinator);
+    maintenance.pathname = '/postgres';
+    let terminated = 0;
+    let loading = true;
+    const killer = (async () => {
+      while (loading) {
+        await sleep(300);
+        const rows = await sqlQuery<{ killed: boolean }>(
+          maintenance.toString(),
+          `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+           WHERE datname = $1 AND pid <> pg_backend_pid()`,
+          [coordinatorDb],
+        );
+        terminated += rows.filter((row) => row.killed).length;
+      }
+    })();
+    const pids = stack.coordinators.map((coordinator) => coordinator.pid);
+
+    const report = await load(workload, 150, () => stack.coordinators);
+    loading = false;
+    await killer;
+
+    expect(terminated).toBeGreaterThan(0);
+    expectAllAnswered(report, 150);
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+    // Nobody died: the same processes answer their health checks.
+    expect(stack.coordinators.map((coordinator) => coordinator.pid)).toEqual(pids);
+    for (const coordinator of stack.coordinators) {
+      expect((await fetch(`${coordinator.url}/health`)).status).toBe(200);
+    }
+  });
+
+  it('answers requests in flight on SIGTERM and leaves no lease behind for the other coordinator', async () => {
+    const wallet = await faults.openWallet('graceful', 1_000_000);
+    const [from, to] = await faults.accountPair('graceful');
+    const [, leaving] = stack.coordinators;
+    // Slow tries (still within the call timeout) keep the requests in flight when the signal comes.
+    await busi.control('try', { mode: 'hang', hangMs: 500 });
+    const requests = Array.from({ length: 12 }, () =>
+      client(leaving).beginTransaction({ branches: [pay(wallet, 10), ...transfer(from, to, 1)] }),
+    );
+    await waitFor(
+      'twelve tries in flight',
+      async () => ((await inFlight('try')).length >= 12 ? true : undefined),
+      30_000,
+      20,
+    );
+
+    const pid = leaving.pid;
+    await leaving.stop();
+
+    // Each got its outcome (200) or its logged decision (202); none saw a dropped connection.
+    const answers = await Promise.all(requests);
+    expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 202)).toEqual([]);
+    const [{ held }] = await sqlQuery<{ held: string }>(
+      stack.databases.coordinator,
+      `SELECT count(*) AS held FROM transactions
+       WHERE lease_owner LIKE '%:' || $1 || ':%' AND lease_until > now()`,
+      [String(pid)],
+    );
+    expect(Number(held)).toBe(0);
+    await busi.control('try', { mode: 'ok' });
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+  });
+});
