@@ -81,9 +81,11 @@ export class TccMetrics {
     registers: [this.registry],
   });
 
+  readonly stuckTransactions: Gauge;
+
   constructor(@InjectEntityManager() manager: EntityManager, overview: OverviewQueries) {
     const logger = this.logger;
-    new Gauge({
+    this.stuckTransactions = new Gauge({
       name: 'tcc_stuck_transactions',
       help: 'Stuck transactions nobody resolved yet (read from the log at each scrape).',
       registers: [this.registry],
