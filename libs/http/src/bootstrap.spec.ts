@@ -47,6 +47,16 @@ describe('createHttpApp', () => {
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('answers a body nested deeper than 32 with a 400 problem, not a stack overflow', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send(`{"name":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'body' }] });
+  });
+
   it('lists every invalid and unknown field', async () => {
     const res = await request(app.getHttpServer())
       .post('/echo')

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { MAX_BODY_BYTES } from '@app/protocol';
+import { rejectDeepJson } from './json-depth';
 import { JsonLogOptions, withJsonLogs } from './logging';
 import { ProblemJsonFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
@@ -41,6 +42,7 @@ export async function createHttpApp(
     limit: MAX_BODY_BYTES,
     type: ['application/json', 'application/*+json'],
   });
+  app.use(rejectDeepJson());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemJsonFilter());
   app.enableShutdownHooks();

@@ -3,3 +3,4 @@ export * from './validation';
 export * from './bootstrap';
 export * from './auth';
 export * from './logging';
+export * from './json-depth';

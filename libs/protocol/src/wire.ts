@@ -84,3 +84,6 @@ export const MAX_BRANCHES = 50;
 export const MIN_TIMEOUT_MS = 100;
 /** Largest request body any app accepts. */
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Deepest nesting of objects and arrays any JSON request body may have (a branch payload allows 8 of them). */
+export const MAX_JSON_DEPTH = 32;
