@@ -51,6 +51,20 @@ describe('participant call outcome', () => {
     });
   });
 
+  it('replaces lone surrogates, which jsonb refuses, and never splits a pair when clipping', () => {
+    expect(classifyResponse(409, JSON.stringify({ detail: 'a\ud800b' }))).toMatchObject({
+      detail: 'a\ufffdb',
+    });
+    const emoji = '\u{1F600}';
+    const outcome = classifyResponse(
+      409,
+      JSON.stringify({ detail: 'x'.repeat(499) + emoji + 'y' }),
+    );
+    expect(outcome).toMatchObject({ detail: `${'x'.repeat(499)}${emoji}…` });
+    const cut = classifyResponse(409, JSON.stringify({ detail: emoji.repeat(2000) }));
+    expect(cut.kind === 'refused' && /\p{Cs}/u.test(cut.detail)).toBe(false);
+  });
+
   it('clips long participant texts', () => {
     const outcome = classifyResponse(409, JSON.stringify({ detail: 'x'.repeat(5000) }));
     expect(outcome.kind === 'refused' && outcome.detail.length).toBeLessThanOrEqual(501);

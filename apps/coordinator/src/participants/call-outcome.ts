@@ -8,10 +8,20 @@ export type CallOutcome =
 
 const MAX_TEXT = 500;
 
-/** Bounds a participant's text and drops NUL, which PostgreSQL text columns refuse. */
+// A lone UTF-16 surrogate, which jsonb refuses (the event details are jsonb).
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/**
+ * Bounds a participant's text to MAX_TEXT characters, cut between code
+ * points so no surrogate pair is split, drops NUL and replaces lone
+ * surrogates: PostgreSQL refuses both, and a participant's text must never
+ * make recording its answer fail.
+ */
 function clip(text: string): string {
-  const clean = text.replaceAll('\0', '');
-  return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
+  const head = text.length > 2 * MAX_TEXT ? text.slice(0, 2 * MAX_TEXT) : text;
+  const clean = head.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD');
+  const chars = Array.from(clean);
+  return chars.length > MAX_TEXT || head !== text ? `${chars.slice(0, MAX_TEXT).join('')}…` : clean;
 }
 
 /**

@@ -21,5 +21,12 @@ describe('isPayloadObject', () => {
     expect(isPayloadObject({ blob: 'x'.repeat(16 * 1024) })).toBe(false);
     expect(isPayloadObject({ sku: 'a\u0000b' })).toBe(false);
     expect(isPayloadObject({ ['k\u0000']: 1 })).toBe(false);
+    expect(isPayloadObject({ sku: 'a\ud800' })).toBe(false);
+    expect(isPayloadObject({ ['\udc00']: 1 })).toBe(false);
+    expect(isPayloadObject({ list: ['x', { deep: '\udbff' }] })).toBe(false);
+  });
+
+  it('accepts paired surrogates (characters outside the BMP)', () => {
+    expect(isPayloadObject({ note: 'paid \ud83d\ude00', ['\u{1F600}']: 1 })).toBe(true);
   });
 });

@@ -12,22 +12,30 @@ function nestsDeeper(value: unknown, remaining: number): boolean {
   return Object.values(value).some((child) => nestsDeeper(child, remaining - 1));
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\0');
+// A lone UTF-16 surrogate: JSON can carry one (`"\ud800"`), PostgreSQL text and jsonb cannot.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** NUL and lone surrogates: valid in a JS string, refused by PostgreSQL (a 500 if they got that far). */
+function unstorable(text: string): boolean {
+  return text.includes('\0') || LONE_SURROGATE.test(text);
+}
+
+function containsUnstorable(value: unknown): boolean {
+  if (typeof value === 'string') return unstorable(value);
   if (typeof value !== 'object' || value === null) return false;
-  return Object.entries(value).some(([key, child]) => key.includes('\0') || containsNul(child));
+  return Object.entries(value).some(([key, child]) => unstorable(key) || containsUnstorable(child));
 }
 
 /** True for a JSON object (not an array, not null) within the payload limits, storable as jsonb. */
 export function isPayloadObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if (nestsDeeper(value, MAX_PAYLOAD_DEPTH)) return false;
-  // PostgreSQL's jsonb cannot store the NUL character; refusing it here keeps it a 400, not a 500.
-  if (containsNul(value)) return false;
+  // Refused here, as a 400, because jsonb would refuse them with a 500.
+  if (containsUnstorable(value)) return false;
   return Buffer.byteLength(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES;
 }
 
-/** Validates a branch payload: a JSON object, nested at most 8 deep, at most 16 KiB serialized. */
+/** Validates a branch payload: a JSON object, nested at most 8 deep, at most 16 KiB serialized, storable as jsonb. */
 export function IsPayloadObject(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
@@ -45,15 +53,15 @@ export function IsPayloadObject(options?: ValidationOptions): PropertyDecorator 
   );
 }
 
-/** Validates a string PostgreSQL can store as text: no NUL character. */
+/** Validates a string PostgreSQL can store as text: no NUL character, no lone surrogate. */
 export function IsStorableText(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isStorableText',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && !containsNul(value),
+        validate: (value: unknown) => typeof value === 'string' && !unstorable(value),
         defaultMessage: buildMessage(
-          (prefix) => `${prefix}$property must be text without NUL characters`,
+          (prefix) => `${prefix}$property must be text without NUL characters or lone surrogates`,
           options,
         ),
       },
