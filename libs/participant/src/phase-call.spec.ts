@@ -25,6 +25,13 @@ describe('phase call parsing', () => {
       { transactionId: 'x'.repeat(129), branchId: 'b', payload: {} },
       'transactionId',
     ],
+    ['a NUL in an id', { transactionId: 't\u0000', branchId: 'b', payload: {} }, 'transactionId'],
+    [
+      'a lone surrogate in an id',
+      { transactionId: 't', branchId: '\ud800', payload: {} },
+      'branchId',
+    ],
+    ['a space in an id', { transactionId: 't x', branchId: 'b', payload: {} }, 'transactionId'],
     ['an unknown field', { transactionId: 't', branchId: 'b', payload: {}, extra: 1 }, 'extra'],
   ])('rejects %s with a 400 naming the field', async (_name, body, field) => {
     const error = await readEnvelope(body).catch((e: unknown) => e);

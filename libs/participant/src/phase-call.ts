@@ -1,18 +1,22 @@
 import { plainToInstance } from 'class-transformer';
-import {
-  IsNotEmpty,
-  IsObject,
-  IsString,
-  MaxLength,
-  ValidationError,
-  validate,
-} from 'class-validator';
+import { IsObject, IsString, Matches, ValidationError, validate } from 'class-validator';
 import { ErrorCode, TccError } from '@app/protocol';
+
+// Visible ASCII only: the coordinator sends UUIDs, and an id with NUL would make the barrier
+// insert fail (a 500) while lone surrogates would be stored as U+FFFD, merging distinct ids.
+const BARRIER_ID = /^[\x21-\x7e]{1,128}$/;
+const BARRIER_ID_MESSAGE = 'must be 1 to 128 visible ASCII characters';
 
 /** The body of every phase call, before its payload is validated against the action's class. */
 export class PhaseCallEnvelope {
-  @IsString() @IsNotEmpty() @MaxLength(128) transactionId: string;
-  @IsString() @IsNotEmpty() @MaxLength(128) branchId: string;
+  @IsString()
+  @Matches(BARRIER_ID, { message: `transactionId ${BARRIER_ID_MESSAGE}` })
+  transactionId: string;
+
+  @IsString()
+  @Matches(BARRIER_ID, { message: `branchId ${BARRIER_ID_MESSAGE}` })
+  branchId: string;
+
   @IsObject() payload: Record<string, unknown>;
 }
 
