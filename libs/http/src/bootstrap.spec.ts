@@ -1,6 +1,9 @@
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { IsInt, IsString, Min } from 'class-validator';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { createHttpApp } from './bootstrap';
 
@@ -68,6 +71,45 @@ describe('createHttpApp', () => {
       'name',
       'quantity',
     ]);
+  });
+
+  describe('requests Node refuses before any route', () => {
+    let server: Server;
+    let port: number;
+
+    beforeAll(async () => {
+      server = app.getHttpServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const send = (raw: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+
+    it('answers headers over 16 KiB with a 431 problem', async () => {
+      const answer = await send(
+        `GET /nope HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+      expect(answer).toContain('Content-Type: application/problem+json');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        status: 431,
+        code: 'HEADERS_TOO_LARGE',
+      });
+    });
+
+    it('answers a malformed request with a 400 problem', async () => {
+      const answer = await send('GET /nope HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"code":"MALFORMED_REQUEST"');
+    });
   });
 
   it('answers unknown routes with a 404 problem', async () => {

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { MAX_BODY_BYTES } from '@app/protocol';
+import { answerClientErrors } from './client-errors';
 import { rejectDeepJson } from './json-depth';
 import { JsonLogOptions, withJsonLogs } from './logging';
 import { ProblemJsonFilter } from './problem.filter';
@@ -47,6 +48,7 @@ export async function createHttpApp(
   app.useGlobalFilters(new ProblemJsonFilter());
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   return app;
 }
 

@@ -4,3 +4,4 @@ export * from './bootstrap';
 export * from './auth';
 export * from './logging';
 export * from './json-depth';
+export * from './client-errors';

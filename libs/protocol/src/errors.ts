@@ -26,6 +26,9 @@ export const ErrorCode = {
   BadSignature: 'BAD_SIGNATURE',
   TooManyRequests: 'TOO_MANY_REQUESTS',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
+  HeadersTooLarge: 'HEADERS_TOO_LARGE',
+  MalformedRequest: 'MALFORMED_REQUEST',
+  RequestTimeout: 'REQUEST_TIMEOUT',
   Internal: 'INTERNAL',
 } as const;
 

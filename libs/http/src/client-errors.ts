@@ -1,0 +1,41 @@
+import type { Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from '@app/protocol';
+import { problem } from './problem.filter';
+
+function answerFor(code: string | undefined): [number, ErrorCode, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return [431, ErrorCode.HeadersTooLarge, 'The request headers exceed 16 KiB.'];
+  }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return [408, ErrorCode.RequestTimeout, 'The request did not arrive in time.'];
+  }
+  return [400, ErrorCode.MalformedRequest, 'The request is not valid HTTP/1.1.'];
+}
+
+/**
+ * Answers requests Node's HTTP parser refuses before any route sees them
+ * (headers over 16 KiB, a malformed request line or header, a request that
+ * never finishes arriving) with the same problem+json as every other error,
+ * instead of Node's bare status line.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // A response already under way on this connection cannot be followed by another one.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, detail] = answerFor(error.code);
+    const body = JSON.stringify(problem(status, code, detail));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  });
+}
