@@ -44,4 +44,24 @@ describe('config', () => {
     });
     expect(secrets.signingSecrets).toEqual(['new-secret-1', 'old-secret-1']);
   });
+
+  it('refuses a previous signing secret that is the development default in production, short, or the API key', () => {
+    const production = {
+      NODE_ENV: 'production',
+      TCC_API_KEY: 'a-long-api-key',
+      TCC_ADMIN_TOKEN: 'a-long-admin-token',
+      TCC_SIGNING_SECRET: 'a-long-secret',
+    };
+    expect(
+      readSecrets({ ...production, TCC_SIGNING_SECRET_PREVIOUS: 'an-old-secret' }).signingSecrets,
+    ).toEqual(['a-long-secret', 'an-old-secret']);
+    for (const previous of ['dev-signing-secret', 'short', 'a-long-api-key']) {
+      expect(() => readSecrets({ ...production, TCC_SIGNING_SECRET_PREVIOUS: previous })).toThrow(
+        /TCC_SIGNING_SECRET_PREVIOUS/,
+      );
+    }
+    expect(() => readSecrets({ ...production, TCC_SIGNING_SECRET: 'a-long-api-key' })).toThrow(
+      /TCC_SIGNING_SECRET must differ from TCC_API_KEY/,
+    );
+  });
 });

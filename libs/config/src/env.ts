@@ -135,7 +135,19 @@ export function readSecrets(env: Env): Secrets {
   if (apiKey === adminToken) {
     throw new ConfigError('TCC_ADMIN_TOKEN', 'must differ from TCC_API_KEY');
   }
+  // Every client holds the API key; a signing secret equal to it would let any client sign phase calls.
+  if (signing === apiKey)
+    throw new ConfigError('TCC_SIGNING_SECRET', 'must differ from TCC_API_KEY');
   const previous = env.TCC_SIGNING_SECRET_PREVIOUS?.trim();
+  if (previous) {
+    const name = 'TCC_SIGNING_SECRET_PREVIOUS';
+    // The previous secret verifies signatures as the current one does, so it needs the same care.
+    if (production && previous === DEV_SECRETS.TCC_SIGNING_SECRET) {
+      throw new ConfigError(name, 'must not be the development default when NODE_ENV=production');
+    }
+    if (previous.length < 8) throw new ConfigError(name, 'must be at least 8 characters');
+    if (previous === apiKey) throw new ConfigError(name, 'must differ from TCC_API_KEY');
+  }
   return {
     apiKey,
     adminToken,
