@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { AUTH_TOKENS, BearerAuthGuard } from '@app/http';
+import { AccessModule } from '@app/http';
 import { TccParticipantModule } from '@app/participant';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
@@ -25,6 +24,10 @@ export class AccountModule {
     return {
       module: AccountModule,
       imports: [
+        AccessModule.forRoot({
+          tokens: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
+          rateLimitPerMinute: config.rateLimitPerMinute,
+        }),
         ShardsModule.forRoot(config.shards),
         TccParticipantModule.forRootAsync({
           inject: [ShardRouter],
@@ -42,15 +45,7 @@ export class AccountModule {
         }),
       ],
       controllers: [AccountsController, HealthController],
-      providers: [
-        {
-          provide: AUTH_TOKENS,
-          useValue: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
-        },
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
-        AccountsService,
-        HealthService,
-      ],
+      providers: [AccountsService, HealthService],
     };
   }
 }

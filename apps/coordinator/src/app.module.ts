@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AUTH_TOKENS, AuthTokens, BearerAuthGuard } from '@app/http';
+import { AccessModule, AuthTokens } from '@app/http';
 import { postgresOptions } from '@app/database';
 import { AdminConsoleController } from './admin/admin-console.controller';
 import { AdminStatsService } from './admin/admin-stats.service';
@@ -70,6 +69,7 @@ export class AppModule {
             applicationName: 'tcc-coordinator',
           }),
         ),
+        AccessModule.forRoot({ tokens, rateLimitPerMinute: config.rateLimitPerMinute }),
         ScheduleModule.forRoot(),
         TerminusModule,
       ],
@@ -82,8 +82,6 @@ export class AppModule {
         MetricsController,
       ],
       providers: [
-        { provide: AUTH_TOKENS, useValue: tokens },
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
         // log/: the transaction log and its clock
         LogClock,
         StatusChanges,

@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { postgresOptions } from '@app/database';
-import { AUTH_TOKENS, BearerAuthGuard } from '@app/http';
+import { AccessModule } from '@app/http';
 import { CreateTccBarrier1700000000000, TccParticipantModule } from '@app/participant';
 import type { InventoryConfig } from './config/inventory-config';
 import { HealthController } from './health/health.controller';
@@ -28,6 +27,10 @@ export class InventoryModule {
     return {
       module: InventoryModule,
       imports: [
+        AccessModule.forRoot({
+          tokens: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
+          rateLimitPerMinute: config.rateLimitPerMinute,
+        }),
         TypeOrmModule.forRoot(
           postgresOptions({
             url: config.databaseUrl,
@@ -52,16 +55,7 @@ export class InventoryModule {
         }),
       ],
       controllers: [StockController, OrdersController, HealthController],
-      providers: [
-        {
-          provide: AUTH_TOKENS,
-          useValue: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
-        },
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
-        StockService,
-        OrdersService,
-        HealthService,
-      ],
+      providers: [StockService, OrdersService, HealthService],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, intVar, logLevelVar, parseHttpUrl, readSecrets } from './env';
+import { ConfigError, intVar, logLevelVar, parseHttpUrl, rateLimitVar, readSecrets } from './env';
 
 describe('config', () => {
   it('reads integers within range and names the variable otherwise', () => {
@@ -62,6 +62,16 @@ describe('config', () => {
     }
     expect(() => readSecrets({ ...production, TCC_SIGNING_SECRET: 'a-long-api-key' })).toThrow(
       /TCC_SIGNING_SECRET must differ from TCC_API_KEY/,
+    );
+  });
+
+  it('reads TCC_RATE_LIMIT_PER_MINUTE: off by default, 6000 in production, 0 turns it off', () => {
+    expect(rateLimitVar({})).toBe(0);
+    expect(rateLimitVar({ NODE_ENV: 'production' })).toBe(6000);
+    expect(rateLimitVar({ NODE_ENV: 'production', TCC_RATE_LIMIT_PER_MINUTE: '0' })).toBe(0);
+    expect(rateLimitVar({ TCC_RATE_LIMIT_PER_MINUTE: '120' })).toBe(120);
+    expect(() => rateLimitVar({ TCC_RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(
+      /TCC_RATE_LIMIT_PER_MINUTE/,
     );
   });
 });

@@ -156,6 +156,19 @@ export function readSecrets(env: Env): Secrets {
   };
 }
 
+/** `TCC_RATE_LIMIT_PER_MINUTE` when it is unset and NODE_ENV=production: 100 requests a second per client. */
+export const PRODUCTION_RATE_LIMIT_PER_MINUTE = 6000;
+
+/**
+ * Reads `TCC_RATE_LIMIT_PER_MINUTE`: requests a minute per client (bearer
+ * token and address) an app accepts; 0 turns the limit off. Default:
+ * {@link PRODUCTION_RATE_LIMIT_PER_MINUTE} in production, else 0.
+ */
+export function rateLimitVar(env: Env): number {
+  const fallback = env.NODE_ENV === 'production' ? PRODUCTION_RATE_LIMIT_PER_MINUTE : 0;
+  return intVar(env, 'TCC_RATE_LIMIT_PER_MINUTE', fallback, 0, 10_000_000);
+}
+
 /** Runs `build` and, on a configuration error, prints its one line and exits with status 1. */
 export function loadConfigOrExit<T>(build: () => T): T {
   try {

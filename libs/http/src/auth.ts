@@ -30,11 +30,20 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(ACCESS_KEY, 'admin'));
 
-function bearer(request: Request): string | undefined {
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(request: Request): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
+}
+
+/** Who may call the handler of `context`: as marked with {@link Public} or {@link AdminOnly}, else `client`. */
+export function accessOf(reflector: Reflector, context: ExecutionContext): Access {
+  return (
+    reflector.getAllAndOverride<Access>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ??
+    'client'
+  );
 }
 
 /**
@@ -50,13 +59,9 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const access =
-      this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? 'client';
+    const access = accessOf(this.reflector, context);
     if (access === 'public') return true;
-    const token = bearer(context.switchToHttp().getRequest<Request>());
+    const token = bearerToken(context.switchToHttp().getRequest<Request>());
     // Both comparisons always run so the response time does not tell which token was close.
     const isAdmin = token !== undefined && tokensEqual(token, this.tokens.adminToken);
     const isClient = token !== undefined && tokensEqual(token, this.tokens.apiKey);

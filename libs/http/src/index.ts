@@ -5,3 +5,4 @@ export * from './auth';
 export * from './logging';
 export * from './json-depth';
 export * from './client-errors';
+export * from './rate-limit';

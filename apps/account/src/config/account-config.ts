@@ -1,4 +1,13 @@
-import { Env, LogLevel, Secrets, intVar, logLevelVar, readSecrets, urlVar } from '@app/config';
+import {
+  Env,
+  LogLevel,
+  Secrets,
+  intVar,
+  logLevelVar,
+  rateLimitVar,
+  readSecrets,
+  urlVar,
+} from '@app/config';
 import { ShardConfig, parseShardUrls } from './shard-urls';
 
 /** Everything the account participant reads from its environment, validated once at start. */
@@ -10,6 +19,8 @@ export interface AccountConfig {
   secrets: Secrets;
   retentionDays: number;
   logLevel: LogLevel;
+  /** Requests a minute per client on the account endpoints (TCC_RATE_LIMIT_PER_MINUTE); 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 /** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
@@ -23,5 +34,6 @@ export function readAccountConfig(env: Env): AccountConfig {
     secrets: readSecrets(env),
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
     logLevel: logLevelVar(env),
+    rateLimitPerMinute: rateLimitVar(env),
   };
 }

@@ -6,6 +6,7 @@ import {
   intVar,
   logLevelVar,
   postgresUrlVar,
+  rateLimitVar,
   readSecrets,
   urlVar,
   Secrets,
@@ -27,6 +28,8 @@ export interface CoordinatorConfig {
   alertWebhookUrl: string | null;
   retentionDays: number;
   logLevel: LogLevel;
+  /** Requests a minute per client (TCC_RATE_LIMIT_PER_MINUTE); 0: no limit. */
+  rateLimitPerMinute: number;
   /** Names this process in `lease_owner`, so leases of a dead process can be told apart. */
   instanceId: string;
 }
@@ -63,6 +66,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     alertWebhookUrl: webhook ? urlVar(env, 'TCC_ALERT_WEBHOOK_URL') : null,
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
     logLevel: logLevelVar(env),
+    rateLimitPerMinute: rateLimitVar(env),
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   };
 }

@@ -5,6 +5,7 @@ import {
   intVar,
   logLevelVar,
   postgresUrlVar,
+  rateLimitVar,
   readSecrets,
   urlVar,
 } from '@app/config';
@@ -18,6 +19,8 @@ export interface InventoryConfig {
   secrets: Secrets;
   retentionDays: number;
   logLevel: LogLevel;
+  /** Requests a minute per client on the stock and order endpoints (TCC_RATE_LIMIT_PER_MINUTE); 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 /** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
@@ -31,5 +34,6 @@ export function readInventoryConfig(env: Env): InventoryConfig {
     secrets: readSecrets(env),
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
     logLevel: logLevelVar(env),
+    rateLimitPerMinute: rateLimitVar(env),
   };
 }
