@@ -44,7 +44,7 @@ export function IsPayloadObject(options?: ValidationOptions): PropertyDecorator 
         validate: (value: unknown) => isPayloadObject(value),
         defaultMessage: buildMessage(
           (prefix) =>
-            `${prefix}$property must be a JSON object nested at most ${MAX_PAYLOAD_DEPTH} deep and at most ${MAX_PAYLOAD_BYTES} bytes`,
+            `${prefix}$property must be a JSON object nested at most ${MAX_PAYLOAD_DEPTH} deep, at most ${MAX_PAYLOAD_BYTES} bytes, without NUL characters or lone surrogates`,
           options,
         ),
       },
