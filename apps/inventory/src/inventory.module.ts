@@ -51,6 +51,7 @@ export class InventoryModule {
             dataSource,
             register: options.register ?? true,
             retentionDays: config.retentionDays,
+            batchTries: config.hotSkuBatching,
           }),
         }),
       ],

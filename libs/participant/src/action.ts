@@ -26,6 +26,36 @@ export function refuse(code: string, detail: string): never {
   throw new BusinessRefusal(code, detail);
 }
 
+/** One try of a batch: its barrier row was inserted by this batch and its deadline holds. */
+export interface BatchedTry<P> {
+  payload: P;
+  transactionId: string;
+  branchId: string;
+}
+
+/** The business answer to one batched try: applied, or refused (barrier outcome 'refused', HTTP 409 `{code, detail}`). */
+export type TryVerdict = { ok: true } | { ok: false; code: string; detail: string };
+
+/**
+ * How an action applies many concurrent tries of one hot key together (the
+ * red-packet technique): tries with the same key wait in one in-process
+ * queue, and one worker per key applies them in batches, each batch in one
+ * local transaction, so a hot row is limited by batch commits, not by a
+ * convoy of row locks. The barrier rows, deadlines and repeats are the
+ * SDK's; the action only writes the business SQL of the whole batch.
+ */
+export interface TryBatching<P> {
+  /** Tries with the same key share a queue and a batch: the row they all contend for (a SKU). */
+  key(payload: P): string;
+  /**
+   * Applies `tries`, in arrival order, in the batch's local transaction and
+   * answers each. A refused try must leave nothing behind, and nothing may
+   * throw for one try's sake (an error rolls back every try of the batch):
+   * decide with guarded statements and ON CONFLICT instead.
+   */
+  tryMany(manager: EntityManager, tries: BatchedTry<P>[]): Promise<TryVerdict[]>;
+}
+
 /** One TCC action served at `POST /tcc/{name}/{try|confirm|cancel}`. */
 export interface TccAction<P extends object> {
   name: string;
@@ -35,6 +65,8 @@ export interface TccAction<P extends object> {
   dataSource?(payload: P): DataSource;
   /** Records a hold row keyed (transaction_id, branch_id); calls `refuse()` on a business failure. */
   try(ctx: PhaseContext<P>): Promise<void>;
+  /** Optional: applies concurrent tries of one key in batches (used unless the module turns batching off). */
+  batch?: TryBatching<P>;
   /** Runs only after an 'ok' try, once: applies the hold found by (transaction_id, branch_id). */
   confirm(ctx: PhaseContext<P>): Promise<void>;
   /** Runs only after an 'ok' try, once: releases that hold. */

@@ -106,3 +106,113 @@ export async function hasBarrier(
   );
   return rowCount > 0;
 }
+
+/** A try row a batch claims: no outcome yet for a try about to run, 'refused' for a late one. */
+export interface TryClaim {
+  key: BarrierKey;
+  outcome: 'refused' | null;
+  detail: Record<string, unknown> | null;
+}
+
+/** A try row the batch found already there, and whether the branch has a cancel row. */
+export interface ExistingTry extends StoredTry {
+  key: BarrierKey;
+  cancelled: boolean;
+}
+
+/** A try's outcome to store on the row its batch inserted. */
+export interface TryOutcomeRecord {
+  key: BarrierKey;
+  outcome: TryOutcome;
+  detail: Record<string, unknown> | null;
+}
+
+/** `transaction_id` and `branch_id` in one string, for sets and maps of keys. */
+export function keyText(key: BarrierKey): string {
+  return JSON.stringify([key.transactionId, key.branchId]);
+}
+
+const json = (detail: Record<string, unknown> | null): string | null =>
+  detail === null ? null : JSON.stringify(detail);
+
+/**
+ * Inserts the try rows of many branches in one statement, skipping those
+ * that exist; returns the keys it inserted. Like {@link insertBarrier}, ON
+ * CONFLICT waits for a concurrent inserter and never raises. Callers pass
+ * distinct keys in a fixed order, so two batches never wait on each other
+ * in a cycle.
+ */
+export async function insertTries(
+  manager: EntityManager,
+  claims: readonly TryClaim[],
+): Promise<Set<string>> {
+  const { rows } = await runSql<{ transaction_id: string; branch_id: string }>(
+    manager,
+    `INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome, detail)
+     SELECT c.transaction_id, c.branch_id, 'try', c.outcome, c.detail
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       AS c(transaction_id, branch_id, outcome, detail)
+     ON CONFLICT DO NOTHING
+     RETURNING transaction_id, branch_id`,
+    [
+      claims.map((claim) => claim.key.transactionId),
+      claims.map((claim) => claim.key.branchId),
+      claims.map((claim) => claim.outcome),
+      claims.map((claim) => json(claim.detail)),
+    ],
+  );
+  return new Set(
+    rows.map((row) => keyText({ transactionId: row.transaction_id, branchId: row.branch_id })),
+  );
+}
+
+/** Reads the committed try rows of `keys`, each with whether its branch has a cancel row. */
+export async function readTries(
+  manager: EntityManager,
+  keys: readonly BarrierKey[],
+): Promise<ExistingTry[]> {
+  const { rows } = await runSql<{
+    transaction_id: string;
+    branch_id: string;
+    outcome: TryOutcome | null;
+    detail: StoredTry['detail'];
+    cancelled: boolean;
+  }>(
+    manager,
+    `SELECT t.transaction_id, t.branch_id, t.outcome, t.detail,
+       EXISTS (SELECT 1 FROM tcc_barrier c WHERE c.transaction_id = t.transaction_id
+         AND c.branch_id = t.branch_id AND c.phase = 'cancel') AS cancelled
+     FROM tcc_barrier t
+     JOIN unnest($1::text[], $2::text[]) AS k(transaction_id, branch_id)
+       ON t.transaction_id = k.transaction_id AND t.branch_id = k.branch_id
+     WHERE t.phase = 'try'`,
+    [keys.map((key) => key.transactionId), keys.map((key) => key.branchId)],
+  );
+  return rows.map((row) => ({
+    key: { transactionId: row.transaction_id, branchId: row.branch_id },
+    outcome: row.outcome,
+    detail: row.detail,
+    cancelled: row.cancelled,
+  }));
+}
+
+/** Stores the outcomes of try rows this transaction inserted, in one statement. */
+export async function recordTryOutcomes(
+  manager: EntityManager,
+  outcomes: readonly TryOutcomeRecord[],
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  await runSql(
+    manager,
+    `UPDATE tcc_barrier b SET outcome = o.outcome, detail = o.detail
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       AS o(transaction_id, branch_id, outcome, detail)
+     WHERE b.transaction_id = o.transaction_id AND b.branch_id = o.branch_id AND b.phase = 'try'`,
+    [
+      outcomes.map((o) => o.key.transactionId),
+      outcomes.map((o) => o.key.branchId),
+      outcomes.map((o) => o.outcome),
+      outcomes.map((o) => json(o.detail)),
+    ],
+  );
+}

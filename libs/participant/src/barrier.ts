@@ -46,13 +46,10 @@ export function runTry(
   business: BusinessStep,
 ): Promise<BarrierAnswer> {
   return dataSource.transaction('READ COMMITTED', async (manager) => {
-    if (deadlineMs !== null && nowMs > deadlineMs) {
-      const detail = `The try arrived after its deadline (${new Date(deadlineMs).toISOString()}).`;
-      const inserted = await insertBarrier(manager, key, 'try', 'refused', {
-        code: ErrorCode.DeadlinePassed,
-        detail,
-      });
-      if (inserted) return refused(ErrorCode.DeadlinePassed, detail);
+    if (isLate(deadlineMs, nowMs)) {
+      const late = lateRefusal(deadlineMs);
+      const inserted = await insertBarrier(manager, key, 'try', 'refused', late);
+      if (inserted) return refused(late.code, late.detail);
       return repeatTry(manager, key);
     }
     if (!(await insertBarrier(manager, key, 'try', null))) return repeatTry(manager, key);
@@ -74,12 +71,26 @@ export function runTry(
   });
 }
 
-/** Answers a try whose barrier row already exists, changing nothing. */
-async function repeatTry(manager: EntityManager, key: BarrierKey): Promise<BarrierAnswer> {
-  // The conflicting insert waited for the row's writer to commit, so this fresh read sees its outcome.
-  const stored = await readTry(manager, key);
-  if (stored === null) throw new Error('tcc_barrier: try row vanished after a conflicting insert');
-  if (stored.outcome === 'cancelled-first' || (await hasBarrier(manager, key, 'cancel'))) {
+/** True when a try's deadline (epoch ms, or none) has passed at `nowMs`. */
+export function isLate(deadlineMs: number | null, nowMs: number): deadlineMs is number {
+  return deadlineMs !== null && nowMs > deadlineMs;
+}
+
+/** The refusal a late try stores and answers. */
+export function lateRefusal(deadlineMs: number): { code: string; detail: string } {
+  return {
+    code: ErrorCode.DeadlinePassed,
+    detail: `The try arrived after its deadline (${new Date(deadlineMs).toISOString()}).`,
+  };
+}
+
+/**
+ * The answer to a try whose row was already there: refused when the branch
+ * was cancelled, else the stored outcome again. Null for a row without an
+ * outcome, which only its inserting transaction can see committed by a bug.
+ */
+export function repeatedTryAnswer(stored: StoredTry, cancelled: boolean): BarrierAnswer | null {
+  if (stored.outcome === 'cancelled-first' || cancelled) {
     return refused(ErrorCode.TryCancelled, 'The branch was cancelled before this try.');
   }
   switch (stored.outcome) {
@@ -91,9 +102,21 @@ async function repeatTry(manager: EntityManager, key: BarrierKey): Promise<Barri
         stored.detail?.detail ?? 'The try was refused.',
       );
     case null:
-      // Only the inserting transaction ever sees a null outcome; a 500 makes the coordinator ask again.
-      throw new Error('tcc_barrier: try row committed without an outcome');
+      return null;
   }
+}
+
+/** Answers a try whose barrier row already exists, changing nothing. */
+async function repeatTry(manager: EntityManager, key: BarrierKey): Promise<BarrierAnswer> {
+  // The conflicting insert waited for the row's writer to commit, so this fresh read sees its outcome.
+  const stored = await readTry(manager, key);
+  if (stored === null) throw new Error('tcc_barrier: try row vanished after a conflicting insert');
+  const cancelled =
+    stored.outcome !== 'cancelled-first' && (await hasBarrier(manager, key, 'cancel'));
+  const answer = repeatedTryAnswer(stored, cancelled);
+  // Only the inserting transaction ever sees a null outcome; a 500 makes the coordinator ask again.
+  if (answer === null) throw new Error('tcc_barrier: try row committed without an outcome');
+  return answer;
 }
 
 /**

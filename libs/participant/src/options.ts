@@ -16,6 +16,8 @@ export interface ParticipantOptions {
   actions: TccAction<object>[];
   /** Default database for actions without their own dataSource(). */
   dataSource?: DataSource;
+  /** Default true: actions with a `batch` apply their tries in batches per key; false runs each try on its own. */
+  batchTries?: boolean;
   /** Default true: register at bootstrap, retrying in the background until it succeeds. */
   register?: boolean;
   /** Barrier rows of settled branches older than this many days are purged hourly; unset: no purge job. */

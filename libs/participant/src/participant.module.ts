@@ -5,6 +5,7 @@ import { PhaseService } from './phase.service';
 import { ParticipantRegistrar } from './registrar';
 import { ParticipantRetention } from './retention';
 import { SignatureGuard } from './signature.guard';
+import { TryBatcher } from './try-batcher';
 
 /** How an app supplies {@link ParticipantOptions}, usually from its parsed config and its DataSource. */
 export interface ParticipantModuleAsyncOptions {
@@ -64,6 +65,7 @@ export class TccParticipantModule {
             checkParticipantOptions(await options.useFactory(...(args as never[]))),
         },
         PhaseService,
+        TryBatcher,
         SignatureGuard,
         ParticipantRegistrar,
         ParticipantRetention,

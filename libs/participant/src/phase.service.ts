@@ -2,10 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, PHASES, Phase, TccError } from '@app/protocol';
 import type { PhaseContext, TccAction } from './action';
-import { BarrierAnswer, runCancel, runConfirm, runTry } from './barrier';
+import { runCancel, runConfirm, runTry } from './barrier';
 import type { BarrierKey } from './barrier.repository';
+import type { BatchAnswer } from './batch-barrier';
 import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
 import { parseDeadline, readEnvelope, readPayload } from './phase-call';
+import { TryBatcher } from './try-batcher';
 
 /** The 200 answer of a phase call. */
 export interface PhaseResponse {
@@ -19,7 +21,10 @@ export interface PhaseResponse {
 export class PhaseService {
   private readonly actions: ReadonlyMap<string, TccAction<object>>;
 
-  constructor(@Inject(PARTICIPANT_OPTIONS) private readonly options: ParticipantOptions) {
+  constructor(
+    @Inject(PARTICIPANT_OPTIONS) private readonly options: ParticipantOptions,
+    private readonly batcher: TryBatcher,
+  ) {
     this.actions = new Map(options.actions.map((action) => [action.name, action]));
   }
 
@@ -49,19 +54,34 @@ export class PhaseService {
       payload: payload.value,
       ...key,
     });
-    return respond(await this.runPhase(phase, action, dataSource, key, deadline, context));
+    return respond(
+      await this.runPhase(
+        phase,
+        action,
+        dataSource,
+        { key, payload: payload.value, deadline },
+        context,
+      ),
+    );
   }
 
   private runPhase(
     phase: Phase,
     action: TccAction<object>,
     dataSource: DataSource,
-    key: BarrierKey,
-    deadline: number | null,
+    call: { key: BarrierKey; payload: object; deadline: number | null },
     context: (manager: EntityManager) => PhaseContext<object>,
-  ): Promise<BarrierAnswer> {
+  ): Promise<BatchAnswer> {
+    const { key, deadline } = call;
     switch (phase) {
       case 'try':
+        if (action.batch && this.options.batchTries !== false) {
+          return this.batcher.submit(
+            dataSource,
+            { name: action.name, batch: action.batch },
+            { key, payload: call.payload, deadlineMs: deadline },
+          );
+        }
         return runTry(dataSource, key, deadline, Date.now(), (m) => action.try(context(m)));
       case 'confirm':
         return runConfirm(dataSource, key, (m) => action.confirm(context(m)));
@@ -97,11 +117,14 @@ export class PhaseService {
   }
 }
 
-function respond(answer: BarrierAnswer): PhaseResponse {
+function respond(answer: BatchAnswer): PhaseResponse {
   switch (answer.kind) {
     case 'done':
       return { outcome: answer.outcome, repeated: answer.repeated };
     case 'refused':
       throw new TccError(409, answer.code, answer.detail);
+    case 'failed':
+      // Only this try failed; a 500 leaves its outcome unknown, so the coordinator asks again.
+      throw new Error(answer.message);
   }
 }

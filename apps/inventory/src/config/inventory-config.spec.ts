@@ -13,6 +13,8 @@ describe('readInventoryConfig', () => {
       secrets: expect.objectContaining({ signingSecrets: ['dev-signing-secret'] }),
       retentionDays: 30,
       logLevel: 'info',
+      rateLimitPerMinute: 0,
+      hotSkuBatching: true,
     });
   });
 
@@ -24,12 +26,14 @@ describe('readInventoryConfig', () => {
       TCC_SIGNING_SECRET: 'current-secret',
       TCC_SIGNING_SECRET_PREVIOUS: 'previous-secret',
       TCC_RETENTION_DAYS: '7',
+      TCC_HOT_SKU_BATCHING: 'false',
     });
     expect(config).toMatchObject({
       port: 4001,
       publicUrl: 'http://127.0.0.1:4001',
       coordinatorUrl: 'https://coordinator.internal',
       retentionDays: 7,
+      hotSkuBatching: false,
       secrets: { signingSecrets: ['current-secret', 'previous-secret'] },
     });
   });
@@ -40,6 +44,7 @@ describe('readInventoryConfig', () => {
     [{ DATABASE_URL, PORT: 'eighty' }, /PORT must be an integer/],
     [{ DATABASE_URL, PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL must be an http\(s\) URL/],
     [{ DATABASE_URL, TCC_RETENTION_DAYS: '0' }, /TCC_RETENTION_DAYS must be between/],
+    [{ DATABASE_URL, TCC_HOT_SKU_BATCHING: 'yes' }, /TCC_HOT_SKU_BATCHING must be true or false/],
     [{ DATABASE_URL, NODE_ENV: 'production' }, /TCC_API_KEY must be set/],
   ])('refuses %p with one line naming the variable', (env, message) => {
     expect(() => readInventoryConfig(env)).toThrow(ConfigError);

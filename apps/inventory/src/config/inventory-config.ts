@@ -2,6 +2,7 @@ import {
   Env,
   LogLevel,
   Secrets,
+  boolVar,
   intVar,
   logLevelVar,
   postgresUrlVar,
@@ -21,6 +22,8 @@ export interface InventoryConfig {
   logLevel: LogLevel;
   /** Requests a minute per client on the stock and order endpoints (TCC_RATE_LIMIT_PER_MINUTE); 0: no limit. */
   rateLimitPerMinute: number;
+  /** Reservations of one SKU are queued and applied in batches (TCC_HOT_SKU_BATCHING). */
+  hotSkuBatching: boolean;
 }
 
 /** Builds the configuration from `env`; throws a `ConfigError` naming the first invalid variable. */
@@ -35,5 +38,6 @@ export function readInventoryConfig(env: Env): InventoryConfig {
     retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
     logLevel: logLevelVar(env),
     rateLimitPerMinute: rateLimitVar(env),
+    hotSkuBatching: boolVar(env, 'TCC_HOT_SKU_BATCHING', true),
   };
 }

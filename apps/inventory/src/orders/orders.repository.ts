@@ -36,6 +36,45 @@ export async function insertPendingOrder(
   return rowCount === 1;
 }
 
+/** The ids among `ids` that already name an order. */
+export async function findExistingOrderIds(
+  manager: EntityManager,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await runSql<{ id: string }>(
+    manager,
+    'SELECT id FROM orders WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Inserts PENDING orders in one statement, skipping ids that exist; returns the ids it inserted. */
+export async function insertPendingOrders(
+  manager: EntityManager,
+  orders: readonly NewOrder[],
+): Promise<Set<string>> {
+  if (orders.length === 0) return new Set();
+  const { rows } = await runSql<{ id: string }>(
+    manager,
+    `INSERT INTO orders (id, sku, quantity, status, transaction_id, branch_id)
+     SELECT o.id, o.sku, o.quantity, 'PENDING', o.transaction_id, o.branch_id
+     FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+       AS o(id, sku, quantity, transaction_id, branch_id)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [
+      orders.map((order) => order.id),
+      orders.map((order) => order.sku),
+      orders.map((order) => order.quantity),
+      orders.map((order) => order.transactionId),
+      orders.map((order) => order.branchId),
+    ],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
 /** Settles a PENDING order as PAID or CANCELLED. */
 export async function settleOrder(
   manager: EntityManager,

@@ -34,6 +34,28 @@ export async function insertReservation(
   );
 }
 
+/** Records the holds of many branches in one statement (a batch of tries). */
+export async function insertReservations(
+  manager: EntityManager,
+  holds: readonly (BranchKey & Reservation)[],
+): Promise<void> {
+  if (holds.length === 0) return;
+  await runSql(
+    manager,
+    `INSERT INTO reservations (transaction_id, branch_id, sku, quantity, order_id, state)
+     SELECT r.transaction_id, r.branch_id, r.sku, r.quantity, r.order_id, 'HELD'
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+       AS r(transaction_id, branch_id, sku, quantity, order_id)`,
+    [
+      holds.map((hold) => hold.transactionId),
+      holds.map((hold) => hold.branchId),
+      holds.map((hold) => hold.sku),
+      holds.map((hold) => hold.quantity),
+      holds.map((hold) => hold.orderId),
+    ],
+  );
+}
+
 /**
  * Moves the branch's reservation from HELD to `state` and returns it; null
  * when it is not HELD (already settled the other way), so confirm and cancel

@@ -76,6 +76,21 @@ export async function skuExists(manager: EntityManager, sku: string): Promise<bo
 }
 
 /**
+ * Reads a SKU's available units and locks its row until the local
+ * transaction ends, so a batch of reservations can decide who gets what
+ * before its one guarded UPDATE; null when the SKU does not exist. NO KEY:
+ * orders and reservations referencing the SKU need not wait for it.
+ */
+export async function lockAvailable(manager: EntityManager, sku: string): Promise<number | null> {
+  const { rows } = await runSql<{ available: string }>(
+    manager,
+    'SELECT available FROM stock WHERE sku = $1 FOR NO KEY UPDATE',
+    [sku],
+  );
+  return rows[0] ? Number(rows[0].available) : null;
+}
+
+/**
  * Moves `quantity` from available to reserved if that much is available: the
  * compare-and-set that makes overselling impossible without holding locks
  * across network calls. False when no row changed.
