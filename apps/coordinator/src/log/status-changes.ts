@@ -77,9 +77,13 @@ export class StatusChanges {
     if (change.lease === 'release') {
       sets.push(`lease_owner = NULL`, `lease_until = NULL`);
     } else if (change.lease !== 'keep') {
+      const until = `${now} + ${param(change.lease.ms)} * interval '1 millisecond'`;
+      // Should this writer die holding the lease, recovery is due the moment the lease ends,
+      // not at the deadline (minutes away, maybe); a writer that lives hands over with its own time.
       sets.push(
         `lease_owner = ${param(change.lease.owner)}`,
-        `lease_until = ${now} + ${param(change.lease.ms)} * interval '1 millisecond'`,
+        `lease_until = ${until}`,
+        `next_attempt_at = ${until}`,
       );
     }
     const detail = param(JSON.stringify(change.detail ?? null));
