@@ -32,6 +32,16 @@ describe('phase call parsing', () => {
       'branchId',
     ],
     ['a space in an id', { transactionId: 't x', branchId: 'b', payload: {} }, 'transactionId'],
+    [
+      'a constructor key deep in the payload',
+      { transactionId: 't', branchId: 'b', payload: { a: [{ constructor: 1 }] } },
+      'payload.a.0.constructor',
+    ],
+    [
+      'a __proto__ key',
+      JSON.parse('{"transactionId":"t","branchId":"b","payload":{},"__proto__":{"x":1}}') as object,
+      '__proto__',
+    ],
     ['an unknown field', { transactionId: 't', branchId: 'b', payload: {}, extra: 1 }, 'extra'],
   ])('rejects %s with a 400 naming the field', async (_name, body, field) => {
     const error = await readEnvelope(body).catch((e: unknown) => e);

@@ -52,10 +52,33 @@ async function validated<T extends object>(
   return errors.length === 0 ? { value } : { error: validationProblem(flatten(errors, prefix)) };
 }
 
+// class-transformer takes a nested object's `constructor` for its class: `{"x":{"constructor":1}}` made it throw (a 500).
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Paths of every key named like a prototype member, found without recursion. */
+function prototypeKeys(body: object): string[] {
+  const found: string[] = [];
+  const pending: [unknown, string][] = [[body, '']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, child] of Object.entries(value)) {
+      const field = path ? `${path}.${key}` : key;
+      if (PROTOTYPE_KEYS.has(key)) found.push(field);
+      else pending.push([child, field]);
+    }
+  }
+  return found;
+}
+
 /** Reads the `{transactionId, branchId, payload}` envelope of a phase call; 400 when it is malformed. */
 export async function readEnvelope(body: unknown): Promise<PhaseCallEnvelope> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw validationProblem([{ field: 'body', messages: ['must be a JSON object'] }]);
+  }
+  const forbidden = prototypeKeys(body);
+  if (forbidden.length > 0) {
+    throw validationProblem(forbidden.map((field) => ({ field, messages: ['is not allowed'] })));
   }
   const result = await validated(PhaseCallEnvelope, body, '');
   if ('error' in result) throw result.error;
