@@ -1,6 +1,7 @@
 // Three tiers: unit specs next to the code, integration specs against real
-// PostgreSQL, end-to-end specs that start the apps as processes; and fault
-// and chaos specs that kill those processes.
+// PostgreSQL, end-to-end specs that start the apps as processes; fuzz specs
+// that send those processes seeded random requests; and fault and chaos specs
+// that kill them.
 const swc = [
   '@swc/jest',
   {
@@ -38,6 +39,14 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'fuzz',
+      // Property-based: seeded random requests against the running apps (npm run fuzz for long runs).
+      testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

@@ -144,7 +144,7 @@ export default async function globalSetup(
     state.cleaned = true;
     await dropLeftovers(process.env.TCC_TEST_PG_URL);
   }
-  if (['e2e', 'fault'].includes(projectConfig.displayName?.name ?? '')) {
+  if (['e2e', 'fuzz', 'fault'].includes(projectConfig.displayName?.name ?? '')) {
     buildIfStale((line) => process.stdout.write(`\n${line}\n`));
   }
 }
