@@ -94,11 +94,19 @@ export class Leases {
     );
   }
 
-  /** Ends every lease `owner` holds, so other coordinators take over at once (shutdown). */
+  /**
+   * Ends every lease `owner` holds, so other coordinators take over at once
+   * (shutdown): a decided transaction still leased was interrupted, so its
+   * phase 2 is due now; a trying one stays due at its deadline.
+   */
   async releaseAllLeases(manager: EntityManager, owner: string): Promise<number> {
+    const now = this.clock.now;
     const result = await execute(
       manager,
-      `UPDATE transactions SET lease_until = ${this.clock.now} WHERE lease_owner = $1`,
+      `UPDATE transactions
+       SET lease_until = ${now},
+         next_attempt_at = CASE WHEN status IN ${PHASE_TWO} THEN ${now} ELSE next_attempt_at END
+       WHERE lease_owner = $1`,
       [owner],
     );
     return result.count;
