@@ -231,11 +231,17 @@ describe('process crashes', () => {
     }
   });
 
-  it('answers requests in flight on SIGTERM and leaves no lease behind for the other coordinator', async () => {
+  it('answers requests in flight on SIGTERM and hands every lease it held to the other coordinator', async () => {
     const wallet = await faults.openWallet('graceful', 1_000_000);
     const [from, to] = await faults.accountPair('graceful');
-    const [, leaving] = stack.coordinators;
-    // Slow tries (still within the call timeout) keep the requests in flight when the signal comes.
+    const survivor = stack.apps.coordinator;
+    const leaving = stack.coordinators[1] ?? (await stack.addCoordinator());
+    // A decided transaction whose confirm fails for now: it stays CONFIRMING.
+    await busi.control('confirm', { mode: 'fail500' });
+    const interrupted = await client(leaving).beginTransaction({ branches: [pay(wallet, 5)] });
+    expect(interrupted.ok && interrupted.body.status).toBe('CONFIRMING');
+    const interruptedId = interrupted.ok ? interrupted.body.id : '';
+    // Slow tries (still within the call timeout) keep requests in flight when the signal comes.
     await busi.control('try', { mode: 'hang', hangMs: CALL_TIMEOUT_MS / 2 });
     const requests = Array.from({ length: 12 }, () =>
       client(leaving).beginTransaction({ branches: [pay(wallet, 10), ...transfer(from, to, 1)] }),
@@ -246,8 +252,22 @@ describe('process crashes', () => {
       30_000,
       20,
     );
-
     const pid = leaving.pid;
+    const [{ owner }] = await sqlQuery<{ owner: string }>(
+      stack.databases.coordinator,
+      `SELECT lease_owner AS owner FROM transactions WHERE lease_owner LIKE '%:' || $1 || ':%' LIMIT 1`,
+      [String(pid)],
+    );
+    // As if the leaving coordinator were in the middle of phase 2 for it, not due again for an hour.
+    const stranded = await sqlQuery(
+      stack.databases.coordinator,
+      `UPDATE transactions SET lease_owner = $2, lease_until = now() + interval '1 hour',
+         next_attempt_at = now() + interval '1 hour'
+       WHERE id = $1 AND status = 'CONFIRMING' RETURNING id`,
+      [interruptedId, owner],
+    );
+    expect(stranded).toHaveLength(1);
+
     await leaving.stop();
 
     // Each got its outcome (200) or its logged decision (202); none saw a dropped connection.
@@ -256,11 +276,16 @@ describe('process crashes', () => {
     const [{ held }] = await sqlQuery<{ held: string }>(
       stack.databases.coordinator,
       `SELECT count(*) AS held FROM transactions
-       WHERE lease_owner LIKE '%:' || $1 || ':%' AND lease_until > now()`,
-      [String(pid)],
+       WHERE lease_owner = $1 AND lease_until > now()`,
+      [owner],
     );
     expect(Number(held)).toBe(0);
+    // The survivor takes the interrupted transaction over now, not in an hour.
     await busi.control('try', { mode: 'ok' });
+    await busi.control('confirm', { mode: 'ok' });
+    expect((await stack.waitForFinal(interruptedId)).status).toBe('CONFIRMED');
     await faults.expectConsistent(FINAL_WITHIN_MS);
+    await leaving.restart();
+    expect((await fetch(`${survivor.url}/health`)).status).toBe(200);
   });
 });
