@@ -26,6 +26,12 @@ interface Kill {
   downMs: number;
 }
 
+function countBy(names: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * SIGKILLs one process at a time, chosen by the seeded schedule, leaves it
  * down for a moment and restarts it, until `running()` says to stop.
@@ -114,7 +120,7 @@ describe(`chaos: ${SIZE} transactions, seed ${SEED}`, () => {
     process.stdout.write(
       `\nchaos size ${SIZE} seed ${SEED}: ${Number(log.total)} logged, ${Number(log.confirmed)} confirmed; ` +
         `load ${Math.round(loadMs / 1000)} s, all final ${Math.round((Date.now() - started) / 1000)} s; ` +
-        `${kills.length} kills (${kills.map((kill) => kill.victim).join(', ')}); ` +
+        `${kills.length} kills ${JSON.stringify(countBy(kills.map((kill) => kill.victim)))}; ` +
         `${report.retries} client retries; answers ${JSON.stringify(report.answers)}\n`,
     );
 
