@@ -105,6 +105,14 @@ describe('createHttpApp', () => {
       });
     });
 
+    it('answers HEAD with headers only, as HTTP requires', async () => {
+      const answer = await send(
+        `HEAD /nope HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+      expect(answer.endsWith('\r\n\r\n')).toBe(true);
+    });
+
     it('answers a malformed request with a 400 problem', async () => {
       const answer = await send('GET /nope HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n');
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);

@@ -30,12 +30,15 @@ export function answerClientErrors(server: Server): void {
     }
     const [status, code, detail] = answerFor(error.code);
     const body = JSON.stringify(problem(status, code, detail));
+    // An answer to HEAD has no body. The method is known only when the chunk that failed
+    // starts with the request line, as it does when the headers came in one write.
+    const head = (error as { rawPacket?: Buffer }).rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
         'Content-Type: application/problem+json\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'Connection: close\r\n\r\n' +
-        body,
+        (head ? '' : body),
     );
   });
 }
