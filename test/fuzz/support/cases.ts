@@ -125,7 +125,8 @@ const HEADER_VALUES: Record<string, fc.Arbitrary<string>> = {
   'content-type': fc.constantFrom(...CONTENT_TYPES),
   'x-tcc-timestamp': headerText,
   'content-encoding': fc.constantFrom('gzip', 'br', 'identity', 'x-unknown'),
-  'x-oversized': fc.constant('a'.repeat(20 * 1024)),
+  // Expanded to 20 KiB when the case runs, so a failing case prints short.
+  'x-oversized': fc.constant('$oversized'),
   'x-fuzz': headerText,
 };
 

@@ -130,6 +130,7 @@ export class HostileRunner {
         .replaceAll('"$branch"', JSON.stringify(randomUUID()));
     }
     const headers: Record<string, string> = { ...fuzz.headers };
+    if (headers['x-oversized'] === '$oversized') headers['x-oversized'] = 'a'.repeat(20 * 1024);
     if (body !== undefined) headers['content-type'] ??= 'application/json';
     const authorization = this.authorization(fuzz.credential, path.length + fuzz.method.length);
     if (authorization !== undefined) headers.authorization = authorization;
