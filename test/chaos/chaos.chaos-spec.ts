@@ -1,6 +1,7 @@
 import { consistencyViolations, emptyLedger, waitForAllFinal } from '../fault/support/consistency';
 import { seededRandom } from '../fault/support/random';
-import { sleep, sqlQuery } from '../fault/support/sql';
+import { sqlQuery } from '../fault/support/sql';
+import { sleep } from '../fault/support/waiting';
 import { randomTransaction, runLoad, seedWorkload } from '../fault/support/workload';
 import type { AppProcess } from '../support/processes';
 import { startStack, Stack } from '../support/stack';

@@ -8,7 +8,8 @@ import { credit, debit, reserve, transfer } from '../support/branches';
 import type { Stack } from '../support/stack';
 import { FaultStack, startFaultStack } from './support/fault-stack';
 import { callPhase, PhaseAnswer } from './support/phase-calls';
-import { sleep, sqlQuery, waitFor } from './support/sql';
+import { sqlQuery } from './support/sql';
+import { sleep, waitFor } from './support/waiting';
 import { startWebhookReceiver, WebhookReceiver } from './support/webhook';
 
 // One stack for every scenario: a participant told to refuse, fail or hang,

@@ -6,7 +6,8 @@ import type { AppProcess } from '../support/processes';
 import type { Stack } from '../support/stack';
 import { FaultStack, startFaultStack } from './support/fault-stack';
 import { seededRandom } from './support/random';
-import { sleep, sqlQuery, waitFor } from './support/sql';
+import { sqlQuery } from './support/sql';
+import { sleep, waitFor } from './support/waiting';
 import { LoadReport, randomTransaction, runLoad, seedWorkload, Workload } from './support/workload';
 
 // Real processes killed with SIGKILL (and stopped with SIGTERM) under load.

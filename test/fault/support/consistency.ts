@@ -1,5 +1,6 @@
 import type { StackDatabases } from '../../support/stack';
-import { sleep, sqlQuery } from './sql';
+import { sqlQuery } from './sql';
+import { sleep } from './waiting';
 
 /**
  * What the money and stock checks compare against: entities touched only by

@@ -4,7 +4,7 @@ import { credit, debit, reserve } from '../../support/branches';
 import type { Stack } from '../../support/stack';
 import type { Ledger } from './consistency';
 import type { Random } from './random';
-import { sleep } from './sql';
+import { sleep } from './waiting';
 
 /** Accounts and SKUs seeded for a load, all recorded in a ledger. */
 export interface Workload {
