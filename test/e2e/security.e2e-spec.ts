@@ -1,0 +1,702 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import {
+  DEADLINE_HEADER,
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_MS,
+  TIMESTAMP_HEADER,
+  signCall,
+} from '@app/protocol';
+import { entryPoint } from '../../scripts/lib/build';
+import { transfer } from '../support/branches';
+import { createTestDatabase, TestDatabase } from '../support/db';
+import { AppName, AppProcess, startApp } from '../support/processes';
+import { startStack, Stack } from '../support/stack';
+
+jest.setTimeout(180_000);
+
+const PROBLEM_JSON = /^application\/problem\+json/;
+const MINUTE = 60_000;
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> | string;
+}
+
+async function call(
+  url: string,
+  method: string,
+  options: { token?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(url, { method, headers, body: options.body });
+  const text = await response.text();
+  const json = /json/.test(response.headers.get('content-type') ?? '') && text !== '';
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: json ? (JSON.parse(text) as Record<string, unknown>) : text,
+  };
+}
+
+/** A GET whose path goes out exactly as written (fetch would resolve `..`). */
+function rawGet(baseUrl: string, path: string): Promise<{ status: number; text: string }> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('security: tokens, signatures, limits, secrets', () => {
+  let stack: Stack;
+  /** Every X-TCC-Signature this test sent: none of them may show up in a log. */
+  const sentSignatures: string[] = [];
+  const extraApps: AppProcess[] = [];
+  const extraDatabases: TestDatabase[] = [];
+
+  /** A phase call to the account participant, signed as told; the signature is remembered. */
+  const phaseCall = async (
+    phase: string,
+    body: string,
+    sign: {
+      secret?: string;
+      timestamp?: number;
+      signedPath?: string;
+      signedBody?: string;
+      deadline?: string;
+      /** The X-TCC-Deadline sent, when it differs from the one signed. */
+      sentDeadline?: string;
+      signature?: (valid: string) => string | undefined;
+      token?: string;
+      replay?: Record<string, string>;
+    } = {},
+  ): Promise<{ answer: Answer; headers: Record<string, string> }> => {
+    const path = `/tcc/debit/${phase}`;
+    const timestamp = String(sign.timestamp ?? Date.now());
+    const deadline = sign.deadline ?? '';
+    const valid = signCall(sign.secret ?? stack.secrets.signingSecret, {
+      timestamp,
+      method: 'POST',
+      path: sign.signedPath ?? path,
+      deadline,
+      body: sign.signedBody ?? body,
+    });
+    const signature = sign.signature ? sign.signature(valid) : valid;
+    const sentDeadline = sign.sentDeadline ?? deadline;
+    const headers: Record<string, string> = sign.replay ?? {
+      [TIMESTAMP_HEADER]: timestamp,
+      ...(signature === undefined ? {} : { [SIGNATURE_HEADER]: signature }),
+      ...(sentDeadline ? { [DEADLINE_HEADER]: sentDeadline } : {}),
+    };
+    if (signature) sentSignatures.push(signature);
+    const answer = await call(`${stack.apps.account.url}${path}`, 'POST', {
+      body,
+      headers,
+      token: sign.token,
+    });
+    return { answer, headers };
+  };
+
+  const envelope = (transactionId: string, branchId: string, amount: number) =>
+    JSON.stringify({ transactionId, branchId, payload: { accountId: 'sec-a', amount } });
+
+  beforeAll(async () => {
+    stack = await startStack({ name: 'security' });
+    await stack.seedAccount('sec-a', 10_000);
+    await stack.seedAccount('sec-b', 10_000);
+    await stack.seedStock('SEC-SKU', 10);
+  });
+
+  afterAll(async () => {
+    await Promise.all(extraApps.map((app) => app.stop()));
+    await Promise.all(extraDatabases.map((db) => db.drop()));
+    await stack?.stop();
+  });
+
+  describe('bearer tokens', () => {
+    const coordinator = () => stack.apps.coordinator.url;
+
+    it('admin endpoints take only the admin token: 401 without it or with a near miss, 403 for the API key', async () => {
+      const { apiKey, adminToken } = stack.secrets;
+      const id = randomUUID();
+      const endpoints: [string, string, string | undefined][] = [
+        ['POST', `/v1/admin/transactions/${id}/retry`, undefined],
+        ['POST', `/v1/admin/transactions/${id}/cancel`, undefined],
+        ['POST', `/v1/admin/transactions/${id}/resolve`, '{"note":"checked"}'],
+        ['GET', '/v1/admin/session', undefined],
+        ['GET', '/v1/admin/stats', undefined],
+      ];
+      for (const [method, path, body] of endpoints) {
+        const url = `${coordinator()}${path}`;
+        for (const token of [undefined, 'wrong-token', `${adminToken}x`, adminToken.slice(0, -1)]) {
+          const refused = await call(url, method, { token, body });
+          expect({ path, token, status: refused.status }).toEqual({ path, token, status: 401 });
+          expect(refused.headers.get('content-type')).toMatch(PROBLEM_JSON);
+        }
+        const forbidden = await call(url, method, { token: apiKey, body });
+        expect({ path, status: forbidden.status }).toEqual({ path, status: 403 });
+        expect(forbidden.body).toMatchObject({ code: 'FORBIDDEN' });
+        const admitted = await call(url, method, { token: adminToken, body });
+        expect([401, 403]).not.toContain(admitted.status);
+      }
+    });
+
+    it('every client endpoint refuses a missing, wrong or near-miss token with 401', async () => {
+      const { apiKey } = stack.secrets;
+      const id = randomUUID();
+      const endpoints: [string, string, string | undefined][] = [
+        ['POST', '/v1/transactions', JSON.stringify({ branches: transfer('sec-a', 'sec-b', 1) })],
+        ['GET', '/v1/transactions', undefined],
+        ['GET', `/v1/transactions/${id}`, undefined],
+        ['POST', `/v1/transactions/${id}/branches`, undefined],
+        ['POST', `/v1/transactions/${id}/confirm`, undefined],
+        ['POST', `/v1/transactions/${id}/cancel`, undefined],
+        ['GET', '/v1/participants', undefined],
+        ['POST', '/v1/participants', '{}'],
+      ];
+      const nearMisses = [`${apiKey}x`, apiKey.slice(0, -1), apiKey.slice(1), apiKey.toUpperCase()];
+      for (const [method, path, body] of endpoints) {
+        for (const token of [undefined, 'wrong-token', ...nearMisses]) {
+          const refused = await call(`${coordinator()}${path}`, method, { token, body });
+          expect({ path, token, status: refused.status }).toEqual({ path, token, status: 401 });
+        }
+      }
+      // Nothing was started by any of them.
+      expect(await stack.transactions()).toEqual([]);
+    });
+
+    it('participant reads take the API key; seeding takes only the admin token and never overwrites', async () => {
+      const { apiKey, adminToken } = stack.secrets;
+      const inventory = stack.apps.inventory.url;
+      const account = stack.apps.account.url;
+      for (const url of [
+        `${inventory}/stock/SEC-SKU`,
+        `${inventory}/orders/x`,
+        `${account}/accounts/sec-a`,
+      ]) {
+        expect((await call(url, 'GET')).status).toBe(401);
+        expect((await call(url, 'GET', { token: `${apiKey}x` })).status).toBe(401);
+        expect([200, 404]).toContain((await call(url, 'GET', { token: apiKey })).status);
+      }
+      const seeding: [string, string, string][] = [
+        ['PUT', `${inventory}/stock/SEC-NEW`, '{"available":5}'],
+        ['POST', `${inventory}/stock/SEC-SKU/restock`, '{"quantity":5}'],
+        ['PUT', `${account}/accounts/sec-new`, '{"balance":5}'],
+      ];
+      for (const [method, url, body] of seeding) {
+        expect((await call(url, method, { body })).status).toBe(401);
+        expect((await call(url, method, { body, token: apiKey })).status).toBe(403);
+      }
+      expect(await stack.stock('SEC-SKU')).toMatchObject({ available: 10 });
+
+      const again = await call(`${account}/accounts/sec-a`, 'PUT', {
+        body: '{"balance":999999}',
+        token: adminToken,
+      });
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ code: 'ALREADY_EXISTS' });
+      const restock = await call(`${inventory}/stock/SEC-SKU`, 'PUT', {
+        body: '{"available":999999}',
+        token: adminToken,
+      });
+      expect(restock.status).toBe(409);
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 10_000 });
+      expect(await stack.stock('SEC-SKU')).toMatchObject({ available: 10 });
+    });
+  });
+
+  describe('signed phase calls', () => {
+    it('refuses a call without a valid signature made within five minutes, and changes nothing', async () => {
+      const body = envelope(randomUUID(), randomUUID(), 100);
+      const now = Date.now();
+      const refusals: [string, Parameters<typeof phaseCall>[2]][] = [
+        ['no signature', { signature: () => undefined }],
+        ['the API key instead', { signature: () => undefined, token: stack.secrets.apiKey }],
+        [
+          'the admin token instead',
+          { signature: () => undefined, token: stack.secrets.adminToken },
+        ],
+        ['another secret', { secret: 'not-the-signing-secret' }],
+        ['a timestamp 5½ minutes old', { timestamp: now - SIGNATURE_TOLERANCE_MS - MINUTE / 2 }],
+        ['a timestamp 5½ minutes ahead', { timestamp: now + SIGNATURE_TOLERANCE_MS + MINUTE / 2 }],
+        ['a signature for the confirm path', { signedPath: '/tcc/debit/confirm' }],
+        ['a body changed after signing', { signedBody: envelope(randomUUID(), randomUUID(), 1) }],
+        ['a deadline added after signing', { sentDeadline: String(now + MINUTE) }],
+        ['upper-case hex', { signature: (valid) => `sha256=${valid.slice(7).toUpperCase()}` }],
+        ['a truncated signature', { signature: (valid) => valid.slice(0, -2) }],
+        ['no sha256= prefix', { signature: (valid) => valid.slice(7) }],
+      ];
+      for (const [why, sign] of refusals) {
+        const { answer } = await phaseCall('try', body, sign);
+        expect({ why, status: answer.status }).toEqual({ why, status: 401 });
+        expect(answer.body).toMatchObject({ code: 'BAD_SIGNATURE' });
+      }
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 10_000, frozen: 0 });
+    });
+
+    it('accepts a timestamp up to five minutes off either way, and a replayed call changes nothing', async () => {
+      const [transactionId, branchId] = [randomUUID(), randomUUID()];
+      const body = envelope(transactionId, branchId, 100);
+      const tried = await phaseCall('try', body, { timestamp: Date.now() - 4 * MINUTE });
+      expect(tried.answer).toMatchObject({ status: 200, body: { outcome: 'ok', repeated: false } });
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 9_900, frozen: 100 });
+
+      // The same bytes, headers and signature again, inside the window: the barrier answers once more.
+      const replayed = await phaseCall('try', body, { replay: tried.headers });
+      expect(replayed.answer).toMatchObject({ status: 200, body: { repeated: true } });
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 9_900, frozen: 100 });
+
+      // A cancel re-sent with a bigger amount still releases what the try held, not the payload.
+      const cancel = await phaseCall('cancel', envelope(transactionId, branchId, 5_000), {
+        timestamp: Date.now() + 4 * MINUTE,
+      });
+      expect(cancel.answer).toMatchObject({ status: 200, body: { outcome: 'cancelled' } });
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 10_000, frozen: 0 });
+
+      const replayedTry = await phaseCall('try', body, { replay: tried.headers });
+      expect(replayedTry.answer).toMatchObject({ status: 409, body: { code: 'TRY_CANCELLED' } });
+      const replayedCancel = await phaseCall('cancel', envelope(transactionId, branchId, 5_000), {
+        replay: cancel.headers,
+      });
+      expect(replayedCancel.answer).toMatchObject({ status: 200, body: { repeated: true } });
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 10_000, frozen: 0 });
+    });
+  });
+
+  describe('participant registration', () => {
+    const register = (
+      body: Record<string, unknown>,
+      options: { token?: string; secret?: string; replay?: Record<string, string> } = {},
+    ) => {
+      const raw = JSON.stringify(body);
+      const timestamp = String(Date.now());
+      const signature = signCall(options.secret ?? stack.secrets.signingSecret, {
+        timestamp,
+        method: 'POST',
+        path: '/v1/participants',
+        deadline: '',
+        body: raw,
+      });
+      sentSignatures.push(signature);
+      const headers = options.replay ?? {
+        [TIMESTAMP_HEADER]: timestamp,
+        [SIGNATURE_HEADER]: signature,
+      };
+      return call(`${stack.apps.coordinator.url}/v1/participants`, 'POST', {
+        body: raw,
+        headers,
+        token: 'token' in options ? options.token : stack.secrets.apiKey,
+      }).then((answer) => ({ answer, headers }));
+    };
+
+    it('needs the API key and a signature made with the signing secret', async () => {
+      const probe = { name: 'sec-probe', baseUrl: 'http://127.0.0.1:9', actions: ['poke'] };
+      expect((await register(probe, { token: undefined })).answer.status).toBe(401);
+      expect((await register(probe, { secret: 'not-the-signing-secret' })).answer.status).toBe(401);
+      const unsigned = await call(`${stack.apps.coordinator.url}/v1/participants`, 'POST', {
+        body: JSON.stringify(probe),
+        token: stack.secrets.apiKey,
+      });
+      expect(unsigned).toMatchObject({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+      const listed = await stack.api.listParticipants();
+      expect(listed.ok && listed.body.items.map((p) => p.name).sort()).toEqual([
+        'account',
+        'inventory',
+      ]);
+    });
+
+    it.each([
+      ['credentials', 'http://user:secret@127.0.0.1:9'],
+      ['another scheme', 'ftp://127.0.0.1/'],
+      ['a file URL', 'file:///etc/passwd'],
+      ['script', 'javascript:alert(1)'],
+      ['a query', 'http://127.0.0.1:9/?next=evil'],
+      ['a fragment', 'http://127.0.0.1:9/#x'],
+      ['no URL at all', 'not a url'],
+    ])('refuses a baseUrl with %s', async (_why, baseUrl) => {
+      const { answer } = await register({ name: 'sec-probe', baseUrl, actions: ['poke'] });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(JSON.stringify(answer.body)).not.toContain('secret@');
+    });
+
+    it('a replayed registration only re-asserts the same baseUrl', async () => {
+      const inventory = {
+        name: 'inventory',
+        baseUrl: stack.apps.inventory.url,
+        actions: ['reserve'],
+      };
+      const first = await register(inventory);
+      expect(first.answer.status).toBe(200);
+      const replayed = await register(inventory, { replay: first.headers });
+      expect(replayed.answer).toMatchObject({
+        status: 200,
+        body: { name: 'inventory', baseUrl: stack.apps.inventory.url },
+      });
+      // Replaying those headers with another baseUrl is a new body: the signature no longer fits.
+      const moved = await register(
+        { ...inventory, baseUrl: 'http://127.0.0.1:9' },
+        { replay: first.headers },
+      );
+      expect(moved.answer.status).toBe(401);
+      const bought = await stack.api.beginTransaction({
+        branches: [
+          { participant: 'inventory', action: 'reserve', payload: { sku: 'SEC-SKU', quantity: 1 } },
+        ],
+      });
+      expect(bought.body).toMatchObject({ status: 'CONFIRMED' });
+    });
+  });
+
+  describe('limits', () => {
+    const nested = (depth: number): unknown =>
+      depth === 1 ? { leaf: 1 } : { child: nested(depth - 1) };
+
+    it('answers every limit with a 4xx problem naming what is wrong', async () => {
+      const { apiKey, adminToken } = stack.secrets;
+      const coordinator = stack.apps.coordinator.url;
+      const branch = (payload: unknown, participant = 'account', action = 'credit') => ({
+        participant,
+        action,
+        payload,
+      });
+      const begin = (branches: unknown[], headers: Record<string, string> = {}) =>
+        call(`${coordinator}/v1/transactions`, 'POST', {
+          token: apiKey,
+          body: JSON.stringify({ branches }),
+          headers,
+        });
+      const before = (await stack.transactions()).length;
+      const cases: [string, Promise<Answer>, number, string | null][] = [
+        ['payload 9 deep', begin([branch(nested(9))]), 400, 'branches.0.payload'],
+        [
+          'payload over 16 KiB',
+          begin([branch({ blob: 'x'.repeat(16 * 1024) })]),
+          400,
+          'branches.0.payload',
+        ],
+        ['payload with NUL', begin([branch({ accountId: 'a\u0000' })]), 400, 'branches.0.payload'],
+        [
+          'body 40 deep',
+          call(`${coordinator}/v1/transactions`, 'POST', {
+            token: apiKey,
+            body: `${'['.repeat(40)}${']'.repeat(40)}`,
+          }),
+          400,
+          'body',
+        ],
+        ['51 branches', begin(Array.from({ length: 51 }, () => branch({}))), 400, 'branches'],
+        [
+          'participant name in capitals',
+          begin([branch({}, 'Account')]),
+          400,
+          'branches.0.participant',
+        ],
+        [
+          'action name of 64 characters',
+          begin([branch({}, 'account', 'a'.repeat(64))]),
+          400,
+          'branches.0.action',
+        ],
+        [
+          'Idempotency-Key of 256 characters',
+          begin([branch({})], { 'idempotency-key': 'k'.repeat(256) }),
+          400,
+          'Idempotency-Key',
+        ],
+        [
+          'limit 101',
+          call(`${coordinator}/v1/transactions?limit=101`, 'GET', { token: apiKey }),
+          400,
+          'limit',
+        ],
+        [
+          'q of 256 characters',
+          call(`${coordinator}/v1/transactions?q=${'q'.repeat(256)}`, 'GET', { token: apiKey }),
+          400,
+          'q',
+        ],
+        [
+          'a transaction id that is not a UUID',
+          call(`${coordinator}/v1/transactions/1%20OR%201=1`, 'GET', { token: apiKey }),
+          404,
+          null,
+        ],
+        [
+          'a note of 2001 characters',
+          call(`${coordinator}/v1/admin/transactions/${randomUUID()}/resolve`, 'POST', {
+            token: adminToken,
+            body: JSON.stringify({ note: 'n'.repeat(2001) }),
+          }),
+          400,
+          'note',
+        ],
+        [
+          'a body over 256 KiB',
+          call(`${stack.apps.account.url}/accounts/sec-c`, 'PUT', {
+            token: adminToken,
+            body: JSON.stringify({ balance: 1, pad: 'x'.repeat(300 * 1024) }),
+          }),
+          413,
+          null,
+        ],
+        [
+          'an account id of 65 characters',
+          call(`${stack.apps.account.url}/accounts/${'a'.repeat(65)}`, 'GET', { token: apiKey }),
+          400,
+          'id',
+        ],
+        [
+          'a SKU with a quote',
+          call(`${stack.apps.inventory.url}/stock/x'%20OR%20'1'='1`, 'GET', { token: apiKey }),
+          400,
+          'sku',
+        ],
+        [
+          'a balance of 2^53',
+          call(`${stack.apps.account.url}/accounts/sec-c`, 'PUT', {
+            token: adminToken,
+            body: '{"balance":9007199254740992}',
+          }),
+          400,
+          'balance',
+        ],
+        [
+          'headers over 16 KiB',
+          call(`${coordinator}/v1/participants`, 'GET', {
+            token: apiKey,
+            headers: { 'x-padding': 'p'.repeat(20 * 1024) },
+          }),
+          431,
+          null,
+        ],
+      ];
+      for (const [why, pending, status, field] of cases) {
+        const answer = await pending;
+        expect({ why, status: answer.status }).toEqual({ why, status });
+        expect({ why, type: answer.headers.get('content-type') }).toEqual({
+          why,
+          type: expect.stringMatching(PROBLEM_JSON),
+        });
+        const problem = answer.body as {
+          status?: number;
+          code?: string;
+          errors?: { field: string }[];
+        };
+        expect(problem.status).toBe(status);
+        expect(typeof problem.code).toBe('string');
+        if (field !== null) {
+          expect({ why, fields: problem.errors?.map((e) => e.field) }).toEqual({
+            why,
+            fields: expect.arrayContaining([field]),
+          });
+        }
+      }
+      expect(await stack.transactions()).toHaveLength(before);
+    });
+
+    it('serves nothing outside the admin UI folder', async () => {
+      const coordinator = stack.apps.coordinator.url;
+      const page = await call(`${coordinator}/admin/`, 'GET');
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      for (const path of [
+        '/admin/../package.json',
+        '/admin/..%2f..%2f..%2fpackage.json',
+        '/admin/%2e%2e/%2e%2e/%2e%2e/package.json',
+        '/admin/..%5c..%5c..%5cpackage.json',
+        '/admin/%c0%ae%c0%ae/package.json',
+        '/admin/.env',
+        '/admin/..',
+      ]) {
+        const answer = await rawGet(coordinator, path);
+        expect({ path, status: answer.status >= 400 || answer.status === 301 }).toEqual({
+          path,
+          status: true,
+        });
+        expect(answer.text).not.toContain('tcc-coordinator');
+      }
+    });
+  });
+
+  describe('rate limit (TCC_RATE_LIMIT_PER_MINUTE)', () => {
+    const start = async (app: AppName, env: Record<string, string>): Promise<AppProcess> => {
+      const started = await startApp(app, {
+        TCC_API_KEY: stack.secrets.apiKey,
+        TCC_ADMIN_TOKEN: stack.secrets.adminToken,
+        TCC_SIGNING_SECRET: stack.secrets.signingSecret,
+        ...env,
+      });
+      extraApps.push(started);
+      return started;
+    };
+
+    it('answers the coordinator client past its budget with 429 and Retry-After, per credential and address', async () => {
+      const database = await createTestDatabase('security_rate');
+      extraDatabases.push(database);
+      const limited = await start('coordinator', {
+        DATABASE_URL: database.url,
+        TCC_RATE_LIMIT_PER_MINUTE: '5',
+      });
+      const participants = `${limited.url}/v1/participants`;
+      for (let i = 0; i < 5; i++) {
+        expect((await call(participants, 'GET', { token: stack.secrets.apiKey })).status).toBe(200);
+      }
+      const refused = await call(participants, 'GET', { token: stack.secrets.apiKey });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(PROBLEM_JSON);
+      expect(refused.body).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      // The admin token has its own budget; probes have none.
+      expect(
+        (await call(`${limited.url}/v1/admin/session`, 'GET', { token: stack.secrets.adminToken }))
+          .status,
+      ).toBe(204);
+      for (let i = 0; i < 10; i++)
+        expect((await call(`${limited.url}/health`, 'GET')).status).toBe(200);
+
+      // Guessed tokens share the address's budget, so guessing runs into the limit too.
+      const guesses: number[] = [];
+      for (let i = 0; i < 7; i++)
+        guesses.push((await call(participants, 'GET', { token: `guess-${i}` })).status);
+      expect(guesses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(guesses.slice(5)).toEqual([429, 429]);
+    });
+
+    it('limits the participants business endpoints but never the signed phase calls', async () => {
+      const database = await createTestDatabase('security_rate_inv');
+      extraDatabases.push(database);
+      const limited = await start('inventory', {
+        DATABASE_URL: database.url,
+        // No coordinator: registration keeps failing in the background, which costs nothing here.
+        COORDINATOR_URL: 'http://127.0.0.1:9',
+        TCC_RATE_LIMIT_PER_MINUTE: '3',
+      });
+      const stock = `${limited.url}/stock/SEC-SKU`;
+      const reads: number[] = [];
+      for (let i = 0; i < 4; i++)
+        reads.push((await call(stock, 'GET', { token: stack.secrets.apiKey })).status);
+      expect(reads).toEqual([404, 404, 404, 429]);
+      for (let i = 0; i < 6; i++) {
+        const body = JSON.stringify({
+          transactionId: randomUUID(),
+          branchId: randomUUID(),
+          payload: { sku: 'SEC-SKU', quantity: 1 },
+        });
+        const timestamp = String(Date.now());
+        const signature = signCall(stack.secrets.signingSecret, {
+          timestamp,
+          method: 'POST',
+          path: '/tcc/reserve/cancel',
+          deadline: '',
+          body,
+        });
+        sentSignatures.push(signature);
+        const cancel = await call(`${limited.url}/tcc/reserve/cancel`, 'POST', {
+          body,
+          headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signature },
+        });
+        expect(cancel.status).toBe(200);
+      }
+    });
+  });
+
+  describe('production start', () => {
+    const run = (app: AppName, env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [entryPoint(app)], {
+          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        let stdout = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => resolve({ code, stderr, stdout }));
+      });
+
+    const strong = {
+      TCC_API_KEY: 'prod-api-key-0123456789',
+      TCC_ADMIN_TOKEN: 'prod-admin-token-0123456789',
+      TCC_SIGNING_SECRET: 'prod-signing-secret-0123456789',
+    };
+    const cases: [string, Record<string, string>, string][] = [
+      ['no secrets at all', {}, 'TCC_API_KEY'],
+      ['the development API key', { ...strong, TCC_API_KEY: 'dev-api-key' }, 'TCC_API_KEY'],
+      [
+        'the development admin token',
+        { ...strong, TCC_ADMIN_TOKEN: 'dev-admin-token' },
+        'TCC_ADMIN_TOKEN',
+      ],
+      [
+        'no admin token',
+        { TCC_API_KEY: strong.TCC_API_KEY, TCC_SIGNING_SECRET: strong.TCC_SIGNING_SECRET },
+        'TCC_ADMIN_TOKEN',
+      ],
+      [
+        'the development signing secret',
+        { ...strong, TCC_SIGNING_SECRET: 'dev-signing-secret' },
+        'TCC_SIGNING_SECRET',
+      ],
+      [
+        'the development previous secret',
+        { ...strong, TCC_SIGNING_SECRET_PREVIOUS: 'dev-signing-secret' },
+        'TCC_SIGNING_SECRET_PREVIOUS',
+      ],
+    ];
+    // Valid but unreachable databases: the configuration is refused before any connection.
+    const places = {
+      DATABASE_URL: 'postgres://tcc@127.0.0.1:9/tcc',
+      ACCOUNT_SHARD_URLS: 'postgres://tcc@127.0.0.1:9/tcc_account',
+    };
+
+    it.each(['coordinator', 'inventory', 'account'] as AppName[])(
+      '%s refuses missing or development secrets with one line naming the variable and exit code 1',
+      async (app) => {
+        const results = await Promise.all(cases.map(([, env]) => run(app, { ...places, ...env })));
+        results.forEach((result, index) => {
+          const [why, env, variable] = cases[index];
+          const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+          expect({ why, code: result.code, lines }).toEqual({
+            why,
+            code: 1,
+            lines: [expect.stringMatching(new RegExp(`^Invalid configuration: ${variable} `))],
+          });
+          for (const value of Object.values(env)) {
+            expect(result.stderr + result.stdout).not.toContain(value);
+          }
+        });
+      },
+    );
+  });
+
+  it('never writes a token, a secret or a signature to any log', async () => {
+    // One more flow with phase calls, so that every kind of line is in the logs.
+    const done = await stack.api.beginTransaction({ branches: transfer('sec-b', 'sec-a', 25) });
+    expect(done.body).toMatchObject({ status: 'CONFIRMED' });
+    await stack.checkInvariants({
+      accounts: { 'sec-a': 10_000, 'sec-b': 10_000 },
+      skus: { 'SEC-SKU': 10 },
+    });
+    const logs = [...Object.values(stack.apps), ...extraApps].map((app) => app.logs()).join('\n');
+    expect(logs).toContain('/tcc/debit/try');
+    expect(logs).toContain('/v1/participants');
+    for (const secret of Object.values(stack.secrets)) expect(logs).not.toContain(secret);
+    expect(sentSignatures.length).toBeGreaterThan(20);
+    for (const signature of sentSignatures) expect(logs).not.toContain(signature.slice(7));
+    expect(logs).not.toMatch(/sha256=/);
+    expect(logs).not.toMatch(/Bearer\s/);
+  });
+});
