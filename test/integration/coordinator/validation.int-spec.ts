@@ -20,6 +20,7 @@ const named = (cases: Case[]) =>
 
 const CASES: Case[] = [
   ['branches not a list', { branches: 'x' }, 400, 'VALIDATION_FAILED'],
+  ['branches null', { branches: null, autoCommit: false }, 400, 'VALIDATION_FAILED'],
   ['a branch that is not an object', { branches: [1] }, 400, 'VALIDATION_FAILED'],
   [
     'participant of the wrong type',

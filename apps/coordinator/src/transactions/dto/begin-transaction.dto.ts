@@ -7,6 +7,7 @@ import {
   IsInt,
   IsOptional,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { BeginTransactionRequest, MAX_BRANCHES, MIN_TIMEOUT_MS } from '@app/protocol';
@@ -19,7 +20,8 @@ export class BeginTransactionDto implements BeginTransactionRequest {
     maxItems: MAX_BRANCHES,
     description: 'Tried in parallel; required (non-empty) with autoCommit.',
   })
-  @IsOptional()
+  // Absent means none; null is not absent (IsOptional would let it through to the use case, a 500).
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsArray()
   @ArrayMaxSize(MAX_BRANCHES)
   @ValidateNested({ each: true })
