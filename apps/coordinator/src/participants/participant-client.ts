@@ -10,6 +10,7 @@ import {
 } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import { TransactionEvents } from '../tcc/transaction-events';
+import { readBounded } from './bounded-answer';
 import { CallOutcome, classifyFailure, classifyResponse } from './call-outcome';
 import { ParticipantHealth } from './participant-health';
 
@@ -100,7 +101,7 @@ export class ParticipantClient implements OnApplicationShutdown {
         bodyTimeout: timeoutMs,
       });
       const status = response.statusCode;
-      return { outcome: classifyResponse(status, await response.body.text()), status };
+      return { outcome: classifyResponse(status, await readBounded(response.body)), status };
     } catch (error) {
       return { outcome: classifyFailure(error, timeoutMs), status: null };
     }
