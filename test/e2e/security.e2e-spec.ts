@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DEADLINE_HEADER,
   SIGNATURE_HEADER,
@@ -355,6 +356,107 @@ describe('security: tokens, signatures, limits, secrets', () => {
         ],
       });
       expect(bought.body).toMatchObject({ status: 'CONFIRMED' });
+    });
+  });
+
+  describe('a participant that lies or answers garbage', () => {
+    type Mode = 'endless' | 'garbage' | 'liar';
+    let mode: Mode = 'liar';
+    let server: Server;
+
+    beforeAll(async () => {
+      // Signed calls arrive here like at any participant; what it answers depends on `mode`.
+      server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          switch (mode) {
+            case 'endless': {
+              res.writeHead(409, { 'content-type': 'application/problem+json' });
+              const more = () => {
+                while (res.write(`{"detail":"${'x'.repeat(64 * 1024)}`)) {
+                  if (res.destroyed) return;
+                }
+                res.once('drain', more);
+              };
+              res.on('close', () => res.removeAllListeners('drain'));
+              more();
+              return;
+            }
+            case 'garbage':
+              res.writeHead(409, { 'content-type': 'application/problem+json' });
+              res.end(
+                JSON.stringify({ code: 'LIE\u0000', detail: `bad\ud800\u0000${'y'.repeat(5000)}` }),
+              );
+              return;
+            case 'liar':
+              res.writeHead(200, { 'content-type': 'application/json' });
+              res.end('{"outcome":"ok"}');
+              return;
+          }
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const body = JSON.stringify({
+        name: 'sec-liar',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        actions: ['take'],
+      });
+      const timestamp = String(Date.now());
+      const signature = signCall(stack.secrets.signingSecret, {
+        timestamp,
+        method: 'POST',
+        path: '/v1/participants',
+        deadline: '',
+        body,
+      });
+      sentSignatures.push(signature);
+      const registered = await call(`${stack.apps.coordinator.url}/v1/participants`, 'POST', {
+        body,
+        token: stack.secrets.apiKey,
+        headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signature },
+      });
+      expect(registered.status).toBe(200);
+    });
+
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    const withLiar = (amount: number) => ({
+      branches: [
+        ...transfer('sec-a', 'sec-b', amount),
+        { participant: 'sec-liar', action: 'take', payload: {} },
+      ],
+    });
+
+    it('stops reading an endless answer and cancels, instead of filling memory until the timeout', async () => {
+      mode = 'endless';
+      const done = await stack.api.beginTransaction(withLiar(10));
+      expect(done.body).toMatchObject({ status: 'CANCELLED', failedBranchId: expect.any(String) });
+      const { reason } = done.body as { reason: string };
+      expect(reason).toContain('sec-liar');
+      expect(reason).not.toContain('no answer within');
+      expect(reason.length).toBeLessThan(1000);
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 10_000, frozen: 0 });
+    });
+
+    it('stores its NUL characters and lone surrogates cleaned and its text clipped', async () => {
+      mode = 'garbage';
+      const done = await stack.api.beginTransaction(withLiar(10));
+      const view = done.body as { status: string; reason: string; reasonCode: string };
+      expect(view).toMatchObject({ status: 'CANCELLED', reasonCode: 'LIE' });
+      expect(view.reason).not.toContain('\u0000');
+      expect(/\p{Cs}/u.test(view.reason)).toBe(false);
+      expect(view.reason.length).toBeLessThan(1000);
+    });
+
+    it('can lie about its own branch, but the other branches are applied for real', async () => {
+      mode = 'liar';
+      const done = await stack.api.beginTransaction(withLiar(10));
+      expect(done.body).toMatchObject({ status: 'CONFIRMED' });
+      expect(await stack.account('sec-a')).toMatchObject({ balance: 9_990, frozen: 0 });
+      expect(await stack.account('sec-b')).toMatchObject({ balance: 10_010, incoming: 0 });
     });
   });
 
