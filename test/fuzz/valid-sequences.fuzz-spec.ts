@@ -44,14 +44,14 @@ const branchSpec: fc.Arbitrary<BranchSpec> = fc.oneof(
     kind: fc.constant('transfer' as const),
     from: accountIndex,
     to: accountIndex,
-    amount: fc.integer({ min: 1, max: 20_000 }),
+    amount: fc.integer({ min: 1, max: 6_000 }),
   }),
   fc.record({
     kind: fc.constant('purchase' as const),
     sku: fc.nat({ max: SKUS.length - 1 }),
     quantity: fc.integer({ min: 1, max: 5 }),
     buyer: accountIndex,
-    price: fc.integer({ min: 1, max: 20_000 }),
+    price: fc.integer({ min: 1, max: 6_000 }),
     order: fc.boolean(),
   }),
 );
