@@ -21,6 +21,12 @@ describe('config', () => {
     expect(parseHttpUrl('http://127.0.0.1:3001/', 'U')).toBe('http://127.0.0.1:3001');
     expect(() => parseHttpUrl('http://u:p@host', 'U')).toThrow(/credentials/);
     expect(() => parseHttpUrl('ftp://host', 'U')).toThrow(/http/);
+    const secretPath = 'hooks.example/services/T0/B0/s3cr3t';
+    for (const raw of [`htps://${secretPath}`, `https//${secretPath}`]) {
+      expect(() => parseHttpUrl(raw, 'U')).toThrow(
+        expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }),
+      );
+    }
   });
 
   it('uses development secrets outside production and refuses them in production', () => {

@@ -37,16 +37,20 @@ export function urlVar(env: Env, name: string, fallback?: string): string {
   return parseHttpUrl(raw, name);
 }
 
-/** Validates an http(s) URL without credentials; returns it without a trailing slash. */
+/**
+ * Validates an http(s) URL without credentials; returns it without a
+ * trailing slash. Errors do not echo the URL: a webhook URL usually carries
+ * its own secret in the path.
+ */
 export function parseHttpUrl(raw: string, name: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+    throw new ConfigError(name, 'must be an http(s) URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+    throw new ConfigError(name, `must be an http(s) URL, not ${url.protocol}`);
   }
   if (url.username || url.password) throw new ConfigError(name, 'must not contain credentials');
   return raw.replace(/\/+$/, '');
