@@ -195,34 +195,35 @@ describe('process crashes', () => {
     await victim.restart();
   });
 
-  it('reconnects and loses nothing when its PostgreSQL connections are terminated again and again', async () => {
-    const workload = await seed('pg-terminate');
-    const coordinatorDb = decodeURIComponent(
-      new URL(stack.databases.coordinator).pathname.slice(1),
-    );
-    const maintenance = new URL(stack.databases.coordinator);
+  /** Terminates every connection to the databases at `urls` every 300 ms until `stop()`; returns how many. */
+  async function terminateConnections(urls: string[], stop: () => boolean): Promise<number> {
+    const names = urls.map((url) => decodeURIComponent(new URL(url).pathname.slice(1)));
+    const maintenance = new URL(urls[0]);
     maintenance.pathname = '/postgres';
     let terminated = 0;
+    while (!stop()) {
+      await sleep(300);
+      const rows = await sqlQuery<{ killed: boolean }>(
+        maintenance.toString(),
+        `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+         WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()`,
+        [names],
+      );
+      terminated += rows.filter((row) => row.killed).length;
+    }
+    return terminated;
+  }
+
+  it('reconnects and loses nothing when its PostgreSQL connections are terminated again and again', async () => {
+    const workload = await seed('pg-terminate');
     let loading = true;
-    const killer = (async () => {
-      while (loading) {
-        await sleep(300);
-        const rows = await sqlQuery<{ killed: boolean }>(
-          maintenance.toString(),
-          `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
-           WHERE datname = $1 AND pid <> pg_backend_pid()`,
-          [coordinatorDb],
-        );
-        terminated += rows.filter((row) => row.killed).length;
-      }
-    })();
+    const killer = terminateConnections([stack.databases.coordinator], () => !loading);
     const pids = stack.coordinators.map((coordinator) => coordinator.pid);
 
     const report = await load(workload, 150, () => stack.coordinators);
     loading = false;
-    await killer;
 
-    expect(terminated).toBeGreaterThan(0);
+    expect(await killer).toBeGreaterThan(0);
     expectAllAnswered(report, 150);
     await faults.expectConsistent(FINAL_WITHIN_MS);
     // Nobody died: the same processes answer their health checks.
@@ -230,6 +231,25 @@ describe('process crashes', () => {
     for (const coordinator of stack.coordinators) {
       expect((await fetch(`${coordinator.url}/health`)).status).toBe(200);
     }
+  });
+
+  it("keeps every hold consistent when the participants' PostgreSQL connections are terminated under load", async () => {
+    const workload = await seed('pg-terminate-participants');
+    const participants = [stack.apps.inventory, stack.apps.account, busi.process];
+    let loading = true;
+    const killer = terminateConnections(
+      [stack.databases.inventory, ...stack.databases.shards, busi.databaseUrl],
+      () => !loading,
+    );
+    const pids = participants.map((participant) => participant.pid);
+
+    const report = await load(workload, 150, () => stack.coordinators);
+    loading = false;
+
+    expect(await killer).toBeGreaterThan(0);
+    expectAllAnswered(report, 150);
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+    expect(participants.map((participant) => participant.pid)).toEqual(pids);
   });
 
   it('answers requests in flight on SIGTERM and hands every lease it held to the other coordinator', async () => {
