@@ -3,6 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { BranchStatus, MAX_BRANCHES, TransactionStatus } from '@app/protocol';
 import type { CallOutcome } from '../participants/call-outcome';
 import { Decision, owedBranchStatuses, settledBranchStatus } from '../tcc/state-machine';
+import {
+  BranchCalls,
+  RECORDED_EVENTS,
+  RECORDED_JSON,
+  RecordedCall,
+  recordedCte,
+} from './branch-calls';
 import { LogClock } from './log-clock';
 import { BranchRecord, branchColumns } from './records';
 import { select } from './sql';
@@ -24,17 +31,25 @@ export type AddBranchResult =
   | { kind: 'deadline-passed' }
   | { kind: 'too-many' };
 
+/** One call to a branch and how it ended. */
+export interface BranchOutcome {
+  branchId: string;
+  outcome: CallOutcome;
+}
+
 /** Writes branch rows: adding one to a trying transaction and recording call outcomes. */
 @Injectable()
 export class BranchLog {
   constructor(private readonly clock: LogClock) {}
 
   /**
-   * Adds a PENDING branch while holding its transaction row FOR SHARE and
-   * seeing TRYING, so a decision (which needs the row exclusively) either
-   * waits for this insert and then sees the branch, or comes first and this
-   * insert sees the transaction is no longer trying. Positions are unique,
-   * which bounds a transaction to MAX_BRANCHES even under concurrent adds.
+   * Adds a PENDING branch while holding its transaction row locked and
+   * seeing TRYING, and counts it in the row's `branch_count`. Rewriting the
+   * row is what makes a racing confirm safe: its CAS, blocked on this row,
+   * re-checks the new version after this commits and finds more branches
+   * than it counted TRIED; a decision that came first leaves this insert
+   * seeing a transaction no longer trying. The count is also the new
+   * branch's position, which bounds a transaction to MAX_BRANCHES.
    */
   async insertBranchWhileTrying(
     manager: EntityManager,
@@ -44,14 +59,21 @@ export class BranchLog {
   ): Promise<AddBranchResult> {
     const now = this.clock.now;
     return manager.transaction(async (tx): Promise<AddBranchResult> => {
-      const locked = await select<{ status: TransactionStatus; open: boolean; deadline: Date }>(
+      const locked = await select<{
+        status: TransactionStatus;
+        open: boolean;
+        deadline: Date;
+        branchCount: number;
+      }>(
         tx,
-        `SELECT status, deadline, (deadline > ${now} AND NOT resolved) AS open
-         FROM transactions WHERE id = $1 FOR SHARE`,
+        `SELECT status, deadline, branch_count AS "branchCount",
+           (deadline > ${now} AND NOT resolved) AS open
+         FROM transactions WHERE id = $1 FOR NO KEY UPDATE`,
         [transactionId],
       );
       const transaction = locked[0];
       if (!transaction) return { kind: 'not-found' };
+      // Read after the lock: an add of the same key that held it before has committed by now.
       const existing = idempotencyKey
         ? await this.findByKey(tx, transactionId, idempotencyKey)
         : null;
@@ -60,93 +82,92 @@ export class BranchLog {
         return { kind: 'not-trying', status: transaction.status };
       }
       if (!transaction.open) return { kind: 'deadline-passed' };
-      // A concurrent add may take the same position; ON CONFLICT waits for it and we try the next.
-      for (;;) {
-        const [{ position }] = await select<{ position: number }>(
-          tx,
-          `SELECT COALESCE(MAX(position) + 1, 0)::int AS position FROM branches
-           WHERE transaction_id = $1`,
-          [transactionId],
-        );
-        if (position >= MAX_BRANCHES) return { kind: 'too-many' };
-        const inserted = await select<BranchRecord>(
-          tx,
-          `INSERT INTO branches (id, transaction_id, position, participant, action, payload,
+      if (transaction.branchCount >= MAX_BRANCHES) return { kind: 'too-many' };
+      const [added] = await select<BranchRecord>(
+        tx,
+        `WITH counted AS (
+           UPDATE transactions SET branch_count = branch_count + 1 WHERE id = $2
+         ), added AS (
+           INSERT INTO branches (id, transaction_id, position, participant, action, payload,
              status, idempotency_key, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, '${BranchStatus.Pending}', $7, ${now}, ${now})
-           ON CONFLICT DO NOTHING
-           RETURNING ${branchColumns()}`,
-          [
-            branch.id,
-            transactionId,
-            position,
-            branch.participant,
-            branch.action,
-            branch.payload,
-            idempotencyKey,
-          ],
-        );
-        const added = inserted[0];
-        if (added) {
-          await tx.query(
-            `INSERT INTO events (transaction_id, at, type, branch_id, detail)
-             VALUES ($1, ${now}, 'BRANCH_ADDED', $2, $3)`,
-            [transactionId, added.id, { participant: added.participant, action: added.action }],
-          );
-          return { kind: 'inserted', branch: added, deadline: transaction.deadline };
-        }
-        const raced = idempotencyKey
-          ? await this.findByKey(tx, transactionId, idempotencyKey)
-          : null;
-        if (raced) return { kind: 'existing', branch: raced };
-      }
+           RETURNING ${branchColumns()}
+         ), logged AS (
+           INSERT INTO events (transaction_id, at, type, branch_id, detail)
+           SELECT $2, ${now}, 'BRANCH_ADDED', id, $8::jsonb FROM added
+         )
+         SELECT * FROM added`,
+        [
+          branch.id,
+          transactionId,
+          transaction.branchCount,
+          branch.participant,
+          branch.action,
+          branch.payload,
+          idempotencyKey,
+          { participant: branch.participant, action: branch.action },
+        ],
+      );
+      return { kind: 'inserted', branch: added, deadline: transaction.deadline };
     });
   }
 
-  /**
-   * Records a try's outcome on a PENDING branch: TRIED, TRY_FAILED, or still
-   * PENDING with the error when the outcome is unknown. Returns false when
-   * the branch was no longer PENDING (a cancel settled it meanwhile).
-   */
-  async recordTryOutcome(
-    manager: EntityManager,
-    branch: BranchRecord,
-    outcome: CallOutcome,
-  ): Promise<boolean> {
-    const [status, event] = TRY_OUTCOMES[outcome.kind];
-    const rows = await this.recordCall(manager, {
-      branchId: branch.id,
+  /** How a round of tries is recorded: TRIED, TRY_FAILED, or still PENDING with the error when unknown. */
+  tryCalls(outcomes: readonly BranchOutcome[]): BranchCalls {
+    return {
       from: [BranchStatus.Pending],
-      to: status,
-      event,
-      outcome,
       countsAttempt: false,
-    });
-    return rows.length > 0;
+      calls: outcomes.map(({ branchId, outcome }) => {
+        const [to, event] = TRY_OUTCOMES[outcome.kind];
+        return { branchId, to, event, error: describeFailure(outcome) };
+      }),
+    };
+  }
+
+  /** How a round of phase-2 calls is recorded: success settles a branch, a failure counts an attempt. */
+  phaseTwoCalls(decision: Decision, outcomes: readonly BranchOutcome[]): BranchCalls {
+    const phase = decision.toUpperCase();
+    return {
+      from: owedBranchStatuses(decision),
+      countsAttempt: true,
+      calls: outcomes.map(({ branchId, outcome }) => {
+        const ok = outcome.kind === 'ok';
+        return {
+          branchId,
+          to: ok ? settledBranchStatus(decision) : null,
+          event: ok ? `${phase}_OK` : `${phase}_FAILED`,
+          error: describeFailure(outcome),
+        };
+      }),
+    };
   }
 
   /**
-   * Records one phase-2 call. Success settles the branch; a failure counts
-   * an attempt and keeps the error. Returns the branch's attempts, or null
-   * when it was already settled by someone else.
+   * Records calls to branches of one transaction, with their events, in one
+   * statement; returns the branches changed (a branch settled meanwhile by
+   * someone else, e.g. a cancel, is left as it is and not returned).
    */
-  async recordPhaseTwoOutcome(
+  async recordCalls(
     manager: EntityManager,
-    branch: BranchRecord,
-    decision: Decision,
-    outcome: CallOutcome,
-  ): Promise<number | null> {
-    const ok = outcome.kind === 'ok';
-    const phase = decision.toUpperCase();
-    const rows = await this.recordCall(manager, {
-      branchId: branch.id,
-      from: owedBranchStatuses(decision),
-      to: ok ? settledBranchStatus(decision) : null,
-      event: ok ? `${phase}_OK` : `${phase}_FAILED`,
-      outcome,
-      countsAttempt: true,
-    });
-    return rows[0]?.attempts ?? null;
+    transactionId: string,
+    calls: BranchCalls,
+  ): Promise<RecordedCall[]> {
+    if (calls.calls.length === 0) return [];
+    const now = this.clock.now;
+    const params: unknown[] = [transactionId];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const [row] = await select<{ recorded: RecordedCall[] }>(
+      manager,
+      `WITH ${recordedCte(calls, '$1::uuid', now, param)},
+       logged AS (
+         INSERT INTO events (transaction_id, at, type, branch_id, detail)
+         SELECT e.transaction_id, ${now}, e.type, e.branch_id, e.detail
+         FROM (${RECORDED_EVENTS}) e ORDER BY e.ord
+       )
+       SELECT ${RECORDED_JSON} AS recorded`,
+      params,
+    );
+    return row.recorded;
   }
 
   private async findByKey(
@@ -160,45 +181,6 @@ export class BranchLog {
       [transactionId, key],
     );
     return rows[0] ?? null;
-  }
-
-  /** Guarded update of one branch (only from `from`) and its event, in one statement. */
-  private async recordCall(
-    manager: EntityManager,
-    call: {
-      branchId: string;
-      from: BranchStatus[];
-      /** Null keeps the status (a failed call). */
-      to: BranchStatus | null;
-      event: string;
-      outcome: CallOutcome;
-      countsAttempt: boolean;
-    },
-  ): Promise<{ attempts: number }[]> {
-    const now = this.clock.now;
-    const error = describeFailure(call.outcome);
-    return select<{ attempts: number }>(
-      manager,
-      `WITH changed AS (
-         UPDATE branches SET status = COALESCE($3, status), last_error = $4, updated_at = ${now},
-           attempts = attempts + $5
-         WHERE id = $1 AND status = ANY($2::text[])
-         RETURNING id, transaction_id, attempts
-       ), logged AS (
-         INSERT INTO events (transaction_id, at, type, branch_id, detail)
-         SELECT transaction_id, ${now}, $6, id, $7::jsonb FROM changed
-       )
-       SELECT attempts FROM changed`,
-      [
-        call.branchId,
-        call.from,
-        call.to,
-        error,
-        call.countsAttempt ? 1 : 0,
-        call.event,
-        JSON.stringify(error === null ? null : { error }),
-      ],
-    );
   }
 }
 

@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BranchStatus, TransactionStatus, isFinalTransactionStatus } from '@app/protocol';
 import { canTransition, decisionOf, owedBranchStatuses } from '../tcc/state-machine';
+import {
+  BranchCalls,
+  NO_CALLS,
+  RECORDED_EVENTS,
+  RECORDED_JSON,
+  RecordedCall,
+  recordedCte,
+} from './branch-calls';
 import { LogClock } from './log-clock';
 import { CancelReason, TransactionRecord, transactionColumns } from './records';
 import { select } from './sql';
@@ -32,35 +40,42 @@ export interface StatusChange {
   reason?: CancelReason;
 }
 
+/** A status change together with the branch calls recorded in its statement. */
+export interface StatusChangeResult {
+  /** The transaction after the change; null when another writer changed the status first. */
+  record: TransactionRecord | null;
+  /** The branches the calls changed (a call on a branch someone else settled records nothing). */
+  recorded: RecordedCall[];
+}
+
 /**
  * The single place where a transaction's status changes. Every change is
  * `UPDATE … WHERE id = $1 AND status = $old` plus its guard, and writes its
  * event in the same statement; `null` means another writer changed the
  * status first, and the caller must re-read and follow what is stored.
+ * The branch calls that lead to a change (the tries before a decision, the
+ * phase-2 calls before the end) can be recorded in that same statement,
+ * their events before the change's: one round trip and one commit instead
+ * of one per call, with the same guarantees, since the guards count those
+ * calls as recorded.
  */
 @Injectable()
 export class StatusChanges {
   constructor(private readonly clock: LogClock) {}
 
   async casStatus(manager: EntityManager, change: StatusChange): Promise<TransactionRecord | null> {
+    return (await this.casStatusRecording(manager, change, NO_CALLS)).record;
+  }
+
+  /** {@link casStatus}, recording `calls` on the transaction's branches in the same statement. */
+  async casStatusRecording(
+    manager: EntityManager,
+    change: StatusChange,
+    calls: BranchCalls,
+  ): Promise<StatusChangeResult> {
     if (!canTransition(change.from, change.to)) {
       throw new Error(`Illegal transition ${change.from} → ${change.to} for ${change.id}`);
     }
-    if (change.guard !== 'all-tried-before-deadline') return this.update(manager, change);
-    return manager.transaction(async (tx) => {
-      // A branch is inserted under FOR SHARE of this row; locking it first waits for those
-      // inserts, and the next statement's fresh snapshot then sees every branch. A bare UPDATE
-      // would keep the snapshot it took before waiting and could miss a new PENDING branch.
-      // NO KEY: foreign-key checks of concurrent event inserts need not wait for it.
-      await tx.query(`SELECT 1 FROM transactions WHERE id = $1 FOR NO KEY UPDATE`, [change.id]);
-      return this.update(tx, change);
-    });
-  }
-
-  private async update(
-    manager: EntityManager,
-    change: StatusChange,
-  ): Promise<TransactionRecord | null> {
     const now = this.clock.now;
     const params: unknown[] = [change.id, change.from, change.to, change.event];
     const param = (value: unknown): string => `$${params.push(value)}`;
@@ -87,20 +102,27 @@ export class StatusChanges {
       );
     }
     const detail = param(JSON.stringify(change.detail ?? null));
-    const rows = await select<TransactionRecord>(
+    const rows = await select<TransactionRecord & { recordedCalls: RecordedCall[] }>(
       manager,
-      `WITH changed AS (
+      `WITH ${recordedCte(calls, '$1', now, param)},
+       changed AS (
          UPDATE transactions SET ${sets.join(', ')}
          WHERE id = $1 AND status = $2 ${this.guardSql(change, param)}
          RETURNING ${transactionColumns(now)}
        ), logged AS (
          INSERT INTO events (transaction_id, at, type, branch_id, detail)
-         SELECT id, ${now}, $4, NULL, ${detail}::jsonb FROM changed
+         SELECT e.transaction_id, ${now}, e.type, e.branch_id, e.detail FROM (
+           ${RECORDED_EVENTS}
+           UNION ALL
+           SELECT id, $4, NULL, ${detail}::jsonb, 9223372036854775807 FROM changed
+         ) e ORDER BY e.ord
        )
-       SELECT * FROM changed`,
+       SELECT changed.*, ${RECORDED_JSON} AS "recordedCalls"
+       FROM (VALUES (1)) AS one (x) LEFT JOIN changed ON true`,
       params,
     );
-    return rows[0] ?? null;
+    const { recordedCalls, ...record } = rows[0];
+    return { record: record.id === null ? null : record, recorded: recordedCalls };
   }
 
   private guardSql(change: StatusChange, param: (value: unknown) => string): string {
@@ -109,16 +131,24 @@ export class StatusChanges {
       case 'none':
         return '';
       case 'all-tried-before-deadline':
-        return `AND deadline > ${now} AND NOT EXISTS (
-          SELECT 1 FROM branches b WHERE b.transaction_id = $1 AND b.status <> '${BranchStatus.Tried}')`;
+        // Every branch is TRIED, counting the calls this statement records. branch_count is on the
+        // row this UPDATE locks: a branch added while it waited rewrote that row, so the re-check
+        // after the wait sees one branch more than this statement's snapshot can count TRIED.
+        return `AND deadline > ${now} AND branch_count = (
+            SELECT count(*) FROM branches b WHERE b.transaction_id = $1
+              AND b.status = '${BranchStatus.Tried}'
+              AND NOT EXISTS (SELECT 1 FROM recorded r WHERE r.id = b.id))
+          + (SELECT count(*) FROM recorded r WHERE r.status = '${BranchStatus.Tried}')`;
       case 'deadline-passed':
         return `AND deadline <= ${now}`;
       case 'all-branches-settled': {
         const decision = decisionOf(change.from);
         if (!decision) throw new Error(`${change.from} has no branches to settle`);
+        const owed = param(owedBranchStatuses(decision));
         return `AND NOT EXISTS (
-          SELECT 1 FROM branches b WHERE b.transaction_id = $1
-            AND b.status = ANY(${param(owedBranchStatuses(decision))}::text[]))`;
+          SELECT 1 FROM branches b WHERE b.transaction_id = $1 AND b.status = ANY(${owed}::text[])
+            AND NOT EXISTS (SELECT 1 FROM recorded r WHERE r.id = b.id
+              AND r.status <> ALL(${owed}::text[])))`;
       }
     }
   }

@@ -33,66 +33,91 @@ export interface NewTransaction {
   leaseMs: number;
 }
 
+/** What logging a new transaction did. */
+export type BeginResult =
+  | { logged: true; record: TransactionRecord; targets: CallTarget[] }
+  /** Nothing written: the idempotency key is taken, or a participant or action is not registered. */
+  | { logged: false };
+
 /** Writes and reads transactions and their branches in the log. */
 @Injectable()
 export class TransactionLog {
   constructor(private readonly clock: LogClock) {}
 
   /**
-   * Logs the transaction and its PENDING branches in one local transaction,
-   * committed before any try is sent (write-ahead). Returns null, writing
-   * nothing, when the idempotency key is already taken; ON CONFLICT waits
-   * for a concurrent insert of the same key instead of failing, so the
-   * caller can read the winner right after.
+   * Logs the transaction, its PENDING branches and its BEGIN event in one
+   * statement, committed before any try is sent (write-ahead), and returns
+   * the branches ready to be called. Writes nothing when the idempotency key
+   * is taken or a branch names a participant or action that is not
+   * registered; ON CONFLICT waits for a concurrent insert of the same key
+   * instead of failing, so the caller can read the winner right after.
    */
   async insertTransactionWithBranches(
     manager: EntityManager,
     input: NewTransaction,
-  ): Promise<TransactionRecord | null> {
+  ): Promise<BeginResult> {
     const now = this.clock.now;
-    return manager.transaction(async (tx) => {
-      const inserted = await select<TransactionRecord>(
-        tx,
-        `INSERT INTO transactions (id, status, deadline, next_attempt_at, auto_commit,
-           idempotency_key, request_hash, lease_owner, lease_until, created_at, updated_at)
-         VALUES ($1, '${TransactionStatus.Trying}', ${now} + $2 * interval '1 millisecond',
+    const { branches } = input;
+    const rows = await select<TransactionRecord & { baseUrls: Record<string, string> | null }>(
+      manager,
+      `WITH given AS (
+         SELECT * FROM unnest($8::uuid[], $9::text[], $10::text[], $11::jsonb[])
+           WITH ORDINALITY AS g(id, participant, action, payload, n)
+       ), known AS (
+         SELECT g.*, p.base_url FROM given g
+         JOIN participants p ON p.name = g.participant AND g.action = ANY(p.actions)
+       ), logged AS (
+         INSERT INTO transactions (id, status, deadline, next_attempt_at, auto_commit,
+           idempotency_key, request_hash, lease_owner, lease_until, branch_count,
+           created_at, updated_at)
+         SELECT $1, '${TransactionStatus.Trying}', ${now} + $2 * interval '1 millisecond',
            ${now} + $2 * interval '1 millisecond', $3, $4, $5, $6,
-           ${now} + $7 * interval '1 millisecond', ${now}, ${now})
+           ${now} + $7 * interval '1 millisecond', $12::int, ${now}, ${now}
+         WHERE (SELECT count(*) FROM known) = $12::int
          ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING ${transactionColumns(now)}`,
-        [
-          input.id,
-          input.timeoutMs,
-          input.autoCommit,
-          input.idempotencyKey,
-          input.requestHash,
-          input.leaseOwner,
-          input.leaseMs,
-        ],
-      );
-      const record = inserted[0];
-      if (!record) return null;
-      if (input.branches.length > 0) {
-        const params: unknown[] = [input.id];
-        const rows = input.branches.map((branch, position) => {
-          const at = params.length;
-          params.push(branch.id, position, branch.participant, branch.action, branch.payload);
-          return `($${at + 1}::uuid, $1::uuid, $${at + 2}::int, $${at + 3}, $${at + 4},
-            $${at + 5}::jsonb, '${BranchStatus.Pending}', ${now}, ${now})`;
-        });
-        await tx.query(
-          `INSERT INTO branches (id, transaction_id, position, participant, action, payload,
-             status, created_at, updated_at)
-           VALUES ${rows.join(', ')}`,
-          params,
-        );
-      }
-      await tx.query(
-        `INSERT INTO events (transaction_id, at, type, detail) VALUES ($1, ${now}, 'BEGIN', $2)`,
-        [input.id, { autoCommit: input.autoCommit, branches: input.branches.length }],
-      );
-      return record;
-    });
+         RETURNING ${transactionColumns(now)}
+       ), branched AS (
+         INSERT INTO branches (id, transaction_id, position, participant, action, payload,
+           status, created_at, updated_at)
+         SELECT k.id, l.id, k.n - 1, k.participant, k.action, k.payload,
+           '${BranchStatus.Pending}', ${now}, ${now}
+         FROM known k CROSS JOIN logged l
+       ), begun AS (
+         INSERT INTO events (transaction_id, at, type, detail)
+         SELECT id, ${now}, 'BEGIN', $13::jsonb FROM logged
+       )
+       SELECT l.*, (SELECT json_object_agg(k.participant, k.base_url) FROM known k) AS "baseUrls"
+       FROM logged l`,
+      [
+        input.id,
+        input.timeoutMs,
+        input.autoCommit,
+        input.idempotencyKey,
+        input.requestHash,
+        input.leaseOwner,
+        input.leaseMs,
+        branches.map((branch) => branch.id),
+        branches.map((branch) => branch.participant),
+        branches.map((branch) => branch.action),
+        branches.map((branch) => JSON.stringify(branch.payload)),
+        branches.length,
+        { autoCommit: input.autoCommit, branches: branches.length },
+      ],
+    );
+    const row = rows[0];
+    if (!row) return { logged: false };
+    const { baseUrls, ...record } = row;
+    const targets = branches.map((branch, position): CallTarget => ({
+      ...branch,
+      transactionId: record.id,
+      position,
+      status: BranchStatus.Pending,
+      attempts: 0,
+      lastError: null,
+      idempotencyKey: null,
+      baseUrl: baseUrls?.[branch.participant] ?? '',
+    }));
+    return { logged: true, record, targets };
   }
 
   /** The transaction, or null when no such id is logged. */

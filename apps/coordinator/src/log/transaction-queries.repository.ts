@@ -13,6 +13,14 @@ export interface EventRecord {
   detail: Record<string, unknown> | null;
 }
 
+/** A transaction as its view shows it: the row, its branches, its latest events and their total. */
+export interface TransactionWithHistory {
+  record: TransactionRecord;
+  branches: BranchRecord[];
+  events: EventRecord[];
+  total: number;
+}
+
 /** Position in the newest-first list: `created_at` in epoch microseconds, then id. */
 export interface ListKey {
   createdMicros: string;
@@ -39,26 +47,50 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class TransactionQueries {
   constructor(private readonly clock: LogClock) {}
 
-  /** The latest `limit` events, oldest first, and how many events there are in all. */
-  async findLatestEvents(
+  /**
+   * A transaction with its branches, its latest `limit` events (oldest
+   * first) and how many events it has in all, in one round trip; null when
+   * no such id is logged.
+   */
+  async findView(
     manager: EntityManager,
-    transactionId: string,
+    id: string,
     limit: number,
-  ): Promise<{ events: EventRecord[]; total: number }> {
-    const [events, counted] = await Promise.all([
-      select<EventRecord>(
-        manager,
-        `SELECT at, type, branch_id AS "branchId", detail FROM events
-         WHERE transaction_id = $1 ORDER BY id DESC LIMIT $2`,
-        [transactionId, limit],
-      ),
-      select<{ total: number }>(
-        manager,
-        `SELECT count(*)::int AS total FROM events WHERE transaction_id = $1`,
-        [transactionId],
-      ),
-    ]);
-    return { events: events.reverse(), total: counted[0]?.total ?? 0 };
+  ): Promise<TransactionWithHistory | null> {
+    const rows = await select<
+      TransactionRecord & {
+        branches: BranchRecord[];
+        events: (Omit<EventRecord, 'at'> & { at: string })[];
+        eventCount: number;
+      }
+    >(
+      manager,
+      `SELECT ${transactionColumns(this.clock.now, 't')},
+         (SELECT COALESCE(json_agg(json_build_object(
+             'id', b.id, 'transactionId', b.transaction_id, 'position', b.position,
+             'participant', b.participant, 'action', b.action, 'payload', b.payload,
+             'status', b.status, 'attempts', b.attempts, 'lastError', b.last_error,
+             'idempotencyKey', b.idempotency_key) ORDER BY b.position), '[]'::json)
+          FROM branches b WHERE b.transaction_id = t.id) AS branches,
+         (SELECT COALESCE(json_agg(json_build_object(
+             'at', e.at, 'type', e.type, 'branchId', e.branch_id, 'detail', e.detail)
+             ORDER BY e.id), '[]'::json)
+          FROM (SELECT * FROM events WHERE transaction_id = t.id ORDER BY id DESC LIMIT $2) e)
+           AS events,
+         (SELECT count(*)::int FROM events WHERE transaction_id = t.id) AS "eventCount"
+       FROM transactions t WHERE t.id = $1`,
+      [id, limit],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { branches, events, eventCount, ...record } = row;
+    return {
+      record,
+      branches,
+      // JSON carries timestamps as text; the API shows them as Dates would.
+      events: events.map((event) => ({ ...event, at: new Date(event.at) })),
+      total: eventCount,
+    };
   }
 
   /**

@@ -3,11 +3,14 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { TransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { BranchCalls, NO_CALLS } from '../log/branch-calls';
 import type { CancelReason, TransactionRecord } from '../log/records';
 import { StatusChanges, StatusGuard } from '../log/status-changes';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { leaseMs } from './lease-time';
+import { reasonForFailedTry } from './reasons';
 import { Decision, decidedStatus } from './state-machine';
+import { TryPhase, TryResult, firstFailure } from './try-phase';
 
 /** Result of trying to log a decision: whether this writer's CAS won, and what is stored now. */
 export interface DecideResult {
@@ -27,7 +30,27 @@ export class Decider {
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly changes: StatusChanges,
     private readonly log: TransactionLog,
+    private readonly tries: TryPhase,
   ) {}
+
+  /**
+   * Records a round of tries and decides in the same statement: confirm
+   * when every try succeeded (and every other branch is TRIED, before the
+   * deadline), else cancel naming the first failed branch.
+   */
+  afterTries(id: string, results: TryResult[]): Promise<DecideResult | null> {
+    const failure = firstFailure(results);
+    const calls = this.tries.calls(results);
+    return failure
+      ? this.decide(
+          id,
+          'cancel',
+          'none',
+          reasonForFailedTry(failure.branch, failure.outcome),
+          calls,
+        )
+      : this.decide(id, 'confirm', 'all-tried-before-deadline', undefined, calls);
+  }
 
   /** Decides confirm: only while TRYING, every branch TRIED and the deadline not passed. */
   confirm(id: string): Promise<DecideResult | null> {
@@ -49,17 +72,22 @@ export class Decider {
     decision: Decision,
     guard: StatusGuard,
     reason?: CancelReason,
+    calls: BranchCalls = NO_CALLS,
   ): Promise<DecideResult | null> {
-    const record = await this.changes.casStatus(this.manager, {
-      id,
-      from: TransactionStatus.Trying,
-      to: decidedStatus(decision),
-      guard,
-      lease: { owner: this.config.instanceId, ms: leaseMs(this.config) },
-      event: decision === 'confirm' ? 'DECIDE_CONFIRM' : 'DECIDE_CANCEL',
-      detail: reason ? { reason: reason.text, code: reason.code } : undefined,
-      reason,
-    });
+    const { record } = await this.changes.casStatusRecording(
+      this.manager,
+      {
+        id,
+        from: TransactionStatus.Trying,
+        to: decidedStatus(decision),
+        guard,
+        lease: { owner: this.config.instanceId, ms: leaseMs(this.config) },
+        event: decision === 'confirm' ? 'DECIDE_CONFIRM' : 'DECIDE_CANCEL',
+        detail: reason ? { reason: reason.text, code: reason.code } : undefined,
+        reason,
+      },
+      calls,
+    );
     if (record) return { won: true, record };
     const stored = await this.log.findTransaction(this.manager, id);
     return stored ? { won: false, record: stored } : null;

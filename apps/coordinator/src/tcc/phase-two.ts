@@ -10,7 +10,7 @@ import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantClient } from '../participants/participant-client';
 import { AlertWebhook } from '../recovery/alert-webhook';
 import type { DecideResult } from './decider';
-import { Decision, decisionOf, finalStatus, isPhaseTwo } from './state-machine';
+import { decisionOf, finalStatus, isPhaseTwo } from './state-machine';
 import { TransactionEvents } from './transaction-events';
 
 /**
@@ -45,21 +45,52 @@ export class PhaseTwo {
     return ours ? this.run(result.record) : result.record;
   }
 
-  /** Runs one round for a decided transaction and returns what is stored afterwards. */
+  /**
+   * Runs one round for a decided transaction and returns what is stored
+   * afterwards. The calls' outcomes and the end of the transaction (when no
+   * branch owes a call any more) are written in one statement.
+   */
   async run(record: TransactionRecord): Promise<TransactionRecord> {
     const decision = decisionOf(record.status);
     if (!decision || !isPhaseTwo(record.status) || record.resolved) return record;
     const started = Date.now();
     const owed = await this.log.findOwedCalls(this.manager, record.id, decision);
-    await Promise.all(owed.map((target) => this.settle(record, decision, target)));
-    const finished = await this.changes.casStatus(this.manager, {
-      id: record.id,
-      from: record.status,
-      to: finalStatus(decision),
-      guard: 'all-branches-settled',
-      lease: 'release',
-      event: finalStatus(decision),
-    });
+    const outcomes = await Promise.all(
+      owed.map(async (target) => ({
+        target,
+        outcome: await this.client.call(target, decision, {
+          transactionId: record.id,
+          branchId: target.id,
+          payload: target.payload,
+        }),
+      })),
+    );
+    const { record: finished, recorded } = await this.changes.casStatusRecording(
+      this.manager,
+      {
+        id: record.id,
+        from: record.status,
+        to: finalStatus(decision),
+        guard: 'all-branches-settled',
+        lease: 'release',
+        event: finalStatus(decision),
+      },
+      this.branches.phaseTwoCalls(
+        decision,
+        outcomes.map(({ target, outcome }) => ({ branchId: target.id, outcome })),
+      ),
+    );
+    const attempts = new Map(recorded.map((call) => [call.id, call.attempts]));
+    for (const { target, outcome } of outcomes) {
+      const error = describeFailure(outcome);
+      const made = attempts.get(target.id);
+      if (error === null || made === undefined) continue;
+      // A refused confirm or cancel breaks the protocol (no successful try, or a cancel row):
+      // retrying will not help, a person must look, so it is stuck at once.
+      if (outcome.kind === 'refused' || made >= this.config.stuckAfterAttempts) {
+        await this.markStuck(record, target, made, error);
+      }
+    }
     this.events.emit('phaseCompleted', {
       id: record.id,
       phase: decision,
@@ -70,31 +101,6 @@ export class PhaseTwo {
       return finished;
     }
     return (await this.log.findTransaction(this.manager, record.id)) ?? record;
-  }
-
-  private async settle(
-    record: TransactionRecord,
-    decision: Decision,
-    target: CallTarget,
-  ): Promise<void> {
-    const outcome = await this.client.call(target, decision, {
-      transactionId: record.id,
-      branchId: target.id,
-      payload: target.payload,
-    });
-    const attempts = await this.branches.recordPhaseTwoOutcome(
-      this.manager,
-      target,
-      decision,
-      outcome,
-    );
-    const error = describeFailure(outcome);
-    if (attempts === null || error === null) return;
-    // A refused confirm or cancel breaks the protocol (no successful try, or a cancel row):
-    // retrying will not help, a person must look, so it is stuck at once.
-    if (outcome.kind === 'refused' || attempts >= this.config.stuckAfterAttempts) {
-      await this.markStuck(record, target, attempts, error);
-    }
   }
 
   private async markStuck(

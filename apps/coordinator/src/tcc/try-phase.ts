@@ -2,19 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { BranchLog } from '../log/branch-log.repository';
+import type { BranchCalls } from '../log/branch-calls';
 import type { CallTarget } from '../log/records';
 import type { CallOutcome } from '../participants/call-outcome';
 import { ParticipantClient } from '../participants/participant-client';
 import { TransactionEvents } from './transaction-events';
 
-/** A try's outcome, and whether it was recorded (false: a cancel settled the branch first). */
+/** A try's outcome. */
 export interface TryResult {
   branch: CallTarget;
   outcome: CallOutcome;
-  recorded: boolean;
 }
 
-/** Phase 1: sends the tries of logged PENDING branches, in parallel, and records each outcome. */
+/**
+ * Phase 1: sends the tries of logged PENDING branches, in parallel. The
+ * outcomes are recorded after the round, in one statement: on their own,
+ * or together with the decision they lead to.
+ */
 @Injectable()
 export class TryPhase {
   constructor(
@@ -24,22 +28,22 @@ export class TryPhase {
     private readonly events: TransactionEvents,
   ) {}
 
+  /** Sends every try and waits for all of them; records nothing. */
   async tryAll(
     transaction: { id: string; deadline: Date },
     targets: CallTarget[],
   ): Promise<TryResult[]> {
     const started = Date.now();
     const results = await Promise.all(
-      targets.map(async (branch): Promise<TryResult> => {
-        const outcome = await this.client.call(
+      targets.map(async (branch): Promise<TryResult> => ({
+        branch,
+        outcome: await this.client.call(
           branch,
           'try',
           { transactionId: transaction.id, branchId: branch.id, payload: branch.payload },
           transaction.deadline.getTime(),
-        );
-        const recorded = await this.branches.recordTryOutcome(this.manager, branch, outcome);
-        return { branch, outcome, recorded };
-      }),
+        ),
+      })),
     );
     this.events.emit('phaseCompleted', {
       id: transaction.id,
@@ -47,6 +51,26 @@ export class TryPhase {
       durationMs: Date.now() - started,
     });
     return results;
+  }
+
+  /** How a round of tries is recorded, for a statement that also decides. */
+  calls(results: readonly TryResult[]): BranchCalls {
+    return this.branches.tryCalls(
+      results.map((result) => ({ branchId: result.branch.id, outcome: result.outcome })),
+    );
+  }
+
+  /**
+   * Records a round of tries on its own; returns the ids of the branches it
+   * recorded (a branch missing was settled first, by a cancel).
+   */
+  async record(transactionId: string, results: readonly TryResult[]): Promise<Set<string>> {
+    const recorded = await this.branches.recordCalls(
+      this.manager,
+      transactionId,
+      this.calls(results),
+    );
+    return new Set(recorded.map((call) => call.id));
   }
 }
 

@@ -72,11 +72,12 @@ export class AddBranch {
   ): Promise<BranchReply> {
     const targets = await this.log.findCallTargets(this.manager, [branch.id]);
     const [result] = await this.tries.tryAll({ id: transactionId, deadline }, targets);
+    const recorded = (await this.tries.record(transactionId, [result])).has(branch.id);
     const current = (await this.log.findBranch(this.manager, branch.id)) ?? branch;
     const view = toBranchView(current);
     switch (result.outcome.kind) {
       case 'ok':
-        if (!result.recorded) {
+        if (!recorded) {
           // A cancel decided meanwhile reached this branch first; the participant was told.
           throw new TccError(409, ErrorCode.NotTrying, 'The transaction was cancelled meanwhile.', {
             branch: view,

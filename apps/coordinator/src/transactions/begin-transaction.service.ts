@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { ErrorCode, TccError } from '@app/protocol';
+import { ErrorCode, TccError, isFinalTransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import type { TransactionRecord } from '../log/records';
 import { TransactionLog } from '../log/transaction-log.repository';
@@ -54,13 +54,12 @@ export class BeginTransaction {
     if (timeoutMs > this.config.maxTimeoutMs) {
       throw invalid('timeoutMs', `must not be greater than ${this.config.maxTimeoutMs}`);
     }
-    await this.registry.assertKnown(dto.branches);
     const requestHash =
       idempotencyKey === null
         ? null
         : hashRequest({ branches: dto.branches, timeoutMs: dto.timeoutMs ?? null, autoCommit });
     const branches = dto.branches.map((branch) => ({ id: randomUUID(), ...branch }));
-    const record = await this.log.insertTransactionWithBranches(this.manager, {
+    const begun = await this.log.insertTransactionWithBranches(this.manager, {
       id: randomUUID(),
       timeoutMs,
       autoCommit,
@@ -70,20 +69,28 @@ export class BeginTransaction {
       leaseOwner: this.config.instanceId,
       leaseMs: leaseMs(this.config),
     });
-    if (!record) return this.replay(idempotencyKey ?? '', requestHash);
+    if (!begun.logged) {
+      // Nothing was logged: either a branch names an unknown participant or action (422)…
+      await this.registry.assertKnown(dto.branches);
+      if (idempotencyKey === null) {
+        throw new TccError(409, ErrorCode.Conflict, 'The participants changed meanwhile; retry.');
+      }
+      // …or the idempotency key is taken.
+      return this.replay(idempotencyKey, requestHash);
+    }
+    const { record, targets } = begun;
     this.events.emit('transactionStarted', { id: record.id });
     let settled = record;
     try {
-      const targets = await this.log.findCallTargets(
-        this.manager,
-        branches.map((branch) => branch.id),
-      );
       const results = await this.tries.tryAll(record, targets);
       settled = autoCommit
         ? await this.decide(record, results)
         : await this.cancelIfUnknown(record, results);
     } finally {
-      await this.handover.release(record.id, settled.attempts);
+      // Finishing released the lease already; only an unfinished transaction is handed back.
+      if (!isFinalTransactionStatus(settled.status)) {
+        await this.handover.release(record.id, settled.attempts);
+      }
     }
     return {
       httpStatus: httpStatusFor(settled.status, autoCommit),
@@ -92,17 +99,24 @@ export class BeginTransaction {
     };
   }
 
-  /** autoCommit: confirm when every try succeeded, else cancel naming the first failed branch. */
+  /**
+   * autoCommit: the tries' outcomes and the decision go to the log in one
+   * statement: confirm when every try succeeded, else cancel naming the
+   * first failed branch.
+   */
   private async decide(
     record: TransactionRecord,
     results: TryResult[],
   ): Promise<TransactionRecord> {
-    const failure = firstFailure(results);
-    let decided = failure
-      ? await this.decider.cancel(record.id, reasonForFailedTry(failure.branch, failure.outcome))
-      : await this.decider.confirm(record.id);
+    let decided = await this.decider.afterTries(record.id, results);
     // Every try succeeded but too late: nobody may confirm now, so the request cancels itself.
-    if (!failure && decided && !decided.won && decided.record.expired && !decided.record.resolved) {
+    if (
+      !firstFailure(results) &&
+      decided &&
+      !decided.won &&
+      decided.record.expired &&
+      !decided.record.resolved
+    ) {
       decided =
         (await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed')) ?? decided;
     }
@@ -118,6 +132,7 @@ export class BeginTransaction {
     record: TransactionRecord,
     results: TryResult[],
   ): Promise<TransactionRecord> {
+    await this.tries.record(record.id, results);
     const unknown = results.find((result) => result.outcome.kind === 'unknown');
     if (!unknown || unknown.outcome.kind !== 'unknown') return record;
     const decided = await this.decider.cancel(

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { BranchStatus, ErrorCode, TccError, TransactionStatus } from '@app/protocol';
+import {
+  BranchStatus,
+  ErrorCode,
+  TccError,
+  TransactionStatus,
+  isFinalTransactionStatus,
+} from '@app/protocol';
 import type { CancelReason, TransactionRecord } from '../log/records';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { Decider } from '../tcc/decider';
@@ -85,7 +91,10 @@ export class DecideTransaction {
     try {
       settled = await this.phaseTwo.run(decided);
     } finally {
-      await this.handover.release(decided.id, settled.attempts);
+      // Finishing released the lease already; only an unfinished transaction is handed back.
+      if (!isFinalTransactionStatus(settled.status)) {
+        await this.handover.release(decided.id, settled.attempts);
+      }
     }
     return this.reply(settled);
   }

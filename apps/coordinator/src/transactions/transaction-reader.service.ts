@@ -3,7 +3,6 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, TransactionView } from '@app/protocol';
 import type { BranchRecord } from '../log/records';
-import { TransactionLog } from '../log/transaction-log.repository';
 import { ListFilter, TransactionQueries } from '../log/transaction-queries.repository';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ListTransactionsQuery } from './dto/list-transactions.query';
@@ -18,18 +17,14 @@ const DEFAULT_PAGE = 50;
 export class TransactionReader {
   constructor(
     @InjectEntityManager() private readonly manager: EntityManager,
-    private readonly log: TransactionLog,
     private readonly queries: TransactionQueries,
   ) {}
 
   /** The transaction with its branches and latest events; 404 when unknown. */
   async view(id: string): Promise<TransactionView> {
-    const record = await this.log.findTransaction(this.manager, id);
-    if (!record) throw notFound(id);
-    const [branches, { events, total }] = await Promise.all([
-      this.log.findBranches(this.manager, id),
-      this.queries.findLatestEvents(this.manager, id, EVENTS_SHOWN),
-    ]);
+    const found = await this.queries.findView(this.manager, id, EVENTS_SHOWN);
+    if (!found) throw notFound(id);
+    const { record, branches, events, total } = found;
     return toTransactionView(record, branches, events, Math.max(0, total - events.length));
   }
 

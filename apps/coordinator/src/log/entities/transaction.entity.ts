@@ -19,6 +19,7 @@ export class TransactionEntity {
   @Column('boolean', { name: 'auto_commit' }) autoCommit: boolean;
   @Column('text', { name: 'idempotency_key', nullable: true }) idempotencyKey: string | null;
   @Column('text', { name: 'request_hash', nullable: true }) requestHash: string | null;
+  @Column('integer', { name: 'branch_count' }) branchCount: number;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }

@@ -1,0 +1,73 @@
+import { BranchStatus } from '@app/protocol';
+
+/** The outcome of one call to a branch's participant, as the log records it. */
+export interface BranchCall {
+  branchId: string;
+  /** The status the call leaves; null keeps it (a failed call). */
+  to: BranchStatus | null;
+  /** The event type that records the call. */
+  event: string;
+  /** The failure text kept on the branch and in the event, or null. */
+  error: string | null;
+}
+
+/** Calls of one phase over branches of one transaction, recorded together. */
+export interface BranchCalls {
+  /** A call is recorded only on a branch still in one of these statuses. */
+  from: BranchStatus[];
+  /** Phase-2 calls count an attempt on the branch; tries do not. */
+  countsAttempt: boolean;
+  calls: BranchCall[];
+}
+
+/** A branch a recorded call changed: its status and attempts afterwards. */
+export interface RecordedCall {
+  id: string;
+  status: BranchStatus;
+  attempts: number;
+}
+
+/** No calls: a status change that records none still reads an empty `recorded`. */
+export const NO_CALLS: BranchCalls = { from: [], countsAttempt: false, calls: [] };
+
+/**
+ * The CTE `recorded`: one guarded UPDATE of every branch a call reached
+ * (only from `from`, so a call never overwrites what another writer
+ * settled), returning each changed branch with its event and its position
+ * in `calls`, so the events can be written in call order. `transaction` is
+ * the SQL of the transaction id the branches must belong to.
+ */
+export function recordedCte(
+  calls: BranchCalls,
+  transaction: string,
+  now: string,
+  param: (value: unknown) => string,
+): string {
+  if (calls.calls.length === 0) {
+    return `recorded AS (
+      SELECT NULL::uuid AS id, NULL::uuid AS transaction_id, NULL::text AS status,
+        NULL::int AS attempts, NULL::text AS event, NULL::text AS last_error, NULL::bigint AS n
+      WHERE false)`;
+  }
+  const column = <T>(pick: (call: BranchCall) => T): string =>
+    param(calls.calls.map((call) => pick(call)));
+  return `recorded AS (
+      UPDATE branches b SET status = COALESCE(c.status, b.status), last_error = c.last_error,
+        updated_at = ${now}, attempts = b.attempts + ${calls.countsAttempt ? 1 : 0}
+      FROM unnest(${column((c) => c.branchId)}::uuid[], ${column((c) => c.to)}::text[],
+          ${column((c) => c.error)}::text[], ${column((c) => c.event)}::text[])
+        WITH ORDINALITY AS c(id, status, last_error, event, n)
+      WHERE b.id = c.id AND b.transaction_id = ${transaction}
+        AND b.status = ANY(${param(calls.from)}::text[])
+      RETURNING b.id, b.transaction_id, b.status, b.attempts, c.event, c.last_error, c.n)`;
+}
+
+/** Rows for the events INSERT: one per recorded call, in call order (`ord`). */
+export const RECORDED_EVENTS = `SELECT r.transaction_id, r.event AS type, r.id AS branch_id,
+    CASE WHEN r.last_error IS NULL THEN NULL ELSE jsonb_build_object('error', r.last_error) END
+      AS detail, r.n AS ord
+  FROM recorded r`;
+
+/** Select expression of the recorded calls as a JSON array of {@link RecordedCall}. */
+export const RECORDED_JSON = `(SELECT COALESCE(json_agg(json_build_object(
+    'id', r.id, 'status', r.status, 'attempts', r.attempts)), '[]'::json) FROM recorded r)`;
