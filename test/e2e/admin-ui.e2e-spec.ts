@@ -39,6 +39,7 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
   let retried: string;
   let resolved: string;
   const browserProblems: string[] = [];
+  const requestedUrls: string[] = [];
 
   const waitUntil = async (what: string, check: () => Promise<boolean>): Promise<void> => {
     for (let i = 0; i < 300; i++) {
@@ -126,6 +127,7 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
     });
     context.setDefaultTimeout(30_000);
     page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (request) => requestedUrls.push(request.url()));
     page.on('pageerror', (error) => browserProblems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       // A refused sign-in is logged by the browser as a failed load: that one is expected.
@@ -256,5 +258,12 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
 
   it('ran without page errors or Content-Security-Policy violations', () => {
     expect(browserProblems).toEqual([]);
+  });
+
+  it('never put the admin token in a URL or a log', () => {
+    expect(requestedUrls.length).toBeGreaterThan(0);
+    const { adminToken } = stack.secrets;
+    expect(requestedUrls.filter((url) => url.includes(adminToken))).toEqual([]);
+    expect(stack.apps.coordinator.logs()).not.toContain(adminToken);
   });
 });
