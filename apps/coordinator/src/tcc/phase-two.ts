@@ -39,22 +39,30 @@ export class PhaseTwo {
    * decision, or when the stored decision's lease is still its own (the
    * request that created it, beaten by nobody). Otherwise whoever holds
    * the lease finishes it, and the stored state is only reported.
+   * `decidedOver` as in {@link run}.
    */
-  async follow(result: DecideResult): Promise<TransactionRecord> {
+  async follow(result: DecideResult, decidedOver?: CallTarget[]): Promise<TransactionRecord> {
     const ours = result.won || result.record.leaseOwner === this.config.instanceId;
-    return ours ? this.run(result.record) : result.record;
+    return ours ? this.run(result.record, result.won ? decidedOver : undefined) : result.record;
   }
 
   /**
    * Runs one round for a decided transaction and returns what is stored
    * afterwards. The calls' outcomes and the end of the transaction (when no
-   * branch owes a call any more) are written in one statement.
+   * branch owes a call any more) are written in one statement. The owed
+   * branches are read after the decision committed, unless the caller just
+   * decided confirm over `decidedOver` and the transaction has exactly those
+   * branches: then all of them owe the confirm, and no branch can be added
+   * to a decided transaction.
    */
-  async run(record: TransactionRecord): Promise<TransactionRecord> {
+  async run(record: TransactionRecord, decidedOver?: CallTarget[]): Promise<TransactionRecord> {
     const decision = decisionOf(record.status);
     if (!decision || !isPhaseTwo(record.status) || record.resolved) return record;
     const started = Date.now();
-    const owed = await this.log.findOwedCalls(this.manager, record.id, decision);
+    const owed =
+      decision === 'confirm' && decidedOver?.length === record.branchCount
+        ? decidedOver
+        : await this.log.findOwedCalls(this.manager, record.id, decision);
     const outcomes = await Promise.all(
       owed.map(async (target) => ({
         target,

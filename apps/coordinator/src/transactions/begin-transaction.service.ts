@@ -4,7 +4,7 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, isFinalTransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
-import type { TransactionRecord } from '../log/records';
+import type { CallTarget, TransactionRecord } from '../log/records';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantRegistry } from '../participants/participant-registry.service';
 import { Decider } from '../tcc/decider';
@@ -84,7 +84,7 @@ export class BeginTransaction {
     try {
       const results = await this.tries.tryAll(record, targets);
       settled = autoCommit
-        ? await this.decide(record, results)
+        ? await this.decide(record, targets, results)
         : await this.cancelIfUnknown(record, results);
     } finally {
       // Finishing released the lease already; only an unfinished transaction is handed back.
@@ -106,6 +106,7 @@ export class BeginTransaction {
    */
   private async decide(
     record: TransactionRecord,
+    targets: CallTarget[],
     results: TryResult[],
   ): Promise<TransactionRecord> {
     let decided = await this.decider.afterTries(record.id, results);
@@ -120,7 +121,7 @@ export class BeginTransaction {
       decided =
         (await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed')) ?? decided;
     }
-    return decided ? this.phaseTwo.follow(decided) : record;
+    return decided ? this.phaseTwo.follow(decided, targets) : record;
   }
 
   /**
