@@ -22,7 +22,6 @@ const RETRY_MAX_MS = 1000;
 interface CliResult {
   code: number;
   stdout: string;
-  stderr: string;
 }
 
 describe('participant faults', () => {
@@ -95,9 +94,9 @@ describe('participant faults', () => {
             TCC_ADMIN_TOKEN: stack.secrets.adminToken,
           },
         },
-        (error, stdout, stderr) => {
+        (error, stdout) => {
           const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-          resolve({ code, stdout, stderr });
+          resolve({ code, stdout });
         },
       );
     });
