@@ -15,7 +15,12 @@ export const BUSI_ENTRY = join(
   'main.js',
 );
 
-const SOURCES = [join(ROOT, 'test', 'participants'), join(ROOT, 'libs')];
+const SOURCES = [
+  join(ROOT, 'test', 'participants', 'busi'),
+  join(ROOT, 'test', 'participants', 'tsconfig.json'),
+  join(ROOT, 'test', 'participants', 'nest-cli.json'),
+  join(ROOT, 'libs'),
+];
 const NEST_CLI = join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
 
 function newestMtime(path: string): number {
