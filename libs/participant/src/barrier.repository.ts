@@ -45,6 +45,37 @@ export async function insertBarrier(
   return rowCount === 1;
 }
 
+/**
+ * Inserts the `phase` row of a branch with its `outcome` unless the branch
+ * has a `blockedBy` row (a confirm after a cancel, a cancel after a
+ * confirm), in one statement, and says which happened. Called after the try
+ * row is locked, so its snapshot sees whatever was committed while the lock
+ * was awaited; a concurrent settlement of the branch needs that lock too.
+ */
+export async function claimSettlement(
+  manager: EntityManager,
+  key: BarrierKey,
+  phase: 'confirm' | 'cancel',
+  blockedBy: 'confirm' | 'cancel',
+  outcome: string,
+): Promise<{ blocked: boolean; inserted: boolean }> {
+  const { rows } = await runSql<{ blocked: boolean; inserted: boolean }>(
+    manager,
+    `WITH blocking AS (
+       SELECT EXISTS (SELECT 1 FROM tcc_barrier
+         WHERE transaction_id = $1 AND branch_id = $2 AND phase = $4) AS found
+     ), claimed AS (
+       INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome)
+       SELECT $1, $2, $3, $5 WHERE NOT (SELECT found FROM blocking)
+       ON CONFLICT DO NOTHING
+       RETURNING 1
+     )
+     SELECT (SELECT found FROM blocking) AS blocked, EXISTS (SELECT 1 FROM claimed) AS inserted`,
+    [key.transactionId, key.branchId, phase, blockedBy, outcome],
+  );
+  return rows[0];
+}
+
 /** Stores the outcome of a phase row this transaction inserted. */
 export async function recordOutcome(
   manager: EntityManager,

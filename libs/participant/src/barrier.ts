@@ -4,6 +4,7 @@ import { BusinessRefusal } from './action';
 import {
   BarrierKey,
   StoredTry,
+  claimSettlement,
   hasBarrier,
   insertBarrier,
   lockTry,
@@ -52,7 +53,9 @@ export function runTry(
       if (inserted) return refused(late.code, late.detail);
       return repeatTry(manager, key);
     }
-    if (!(await insertBarrier(manager, key, 'try', null))) return repeatTry(manager, key);
+    // Stored 'ok' up front: the row commits only together with the business change, and a
+    // refusal below overwrites it, so no reader ever sees 'ok' for a try that did not succeed.
+    if (!(await insertBarrier(manager, key, 'try', 'ok'))) return repeatTry(manager, key);
     await manager.query(`SAVEPOINT ${TRY_SAVEPOINT}`);
     try {
       await business(manager);
@@ -66,7 +69,6 @@ export function runTry(
       });
       return refused(error.code, error.message);
     }
-    await recordOutcome(manager, key, 'try', 'ok');
     return done('ok');
   });
 }
@@ -132,15 +134,14 @@ export function runConfirm(
     const tried = await lockTry(manager, key);
     const problem = confirmProblem(tried);
     if (problem !== null) return refused(ErrorCode.NoSuccessfulTry, problem);
-    if (await hasBarrier(manager, key, 'cancel')) {
+    const claim = await claimSettlement(manager, key, 'confirm', 'cancel', 'confirmed');
+    if (claim.blocked) {
       return refused(
         ErrorCode.NoSuccessfulTry,
         'The branch was cancelled; it cannot be confirmed.',
       );
     }
-    if (!(await insertBarrier(manager, key, 'confirm', 'confirmed'))) {
-      return done('confirmed', true);
-    }
+    if (!claim.inserted) return done('confirmed', true);
     await business(manager);
     return done('confirmed');
   });
@@ -173,23 +174,41 @@ export function runCancel(
   return dataSource.transaction('READ COMMITTED', async (manager) => {
     // Locking the try row first serialises this cancel with a confirm of the same branch.
     const lockedTry = await lockTry(manager, key);
-    if (lockedTry?.outcome === 'ok' && (await hasBarrier(manager, key, 'confirm'))) {
-      return refused(
-        ErrorCode.AlreadyConfirmed,
-        'The branch was confirmed; it cannot be cancelled.',
+    if (lockedTry !== null) {
+      if (lockedTry.outcome === null) {
+        throw new Error('tcc_barrier: try row committed without an outcome');
+      }
+      // The try's outcome says what this cancel does, so its row is stored with it at once.
+      const releases = lockedTry.outcome === 'ok';
+      const claim = await claimSettlement(
+        manager,
+        key,
+        'cancel',
+        'confirm',
+        // A refused try rolled its business writes back: nothing is held.
+        releases ? 'released' : 'nothing-held',
       );
+      if (claim.blocked) {
+        return refused(
+          ErrorCode.AlreadyConfirmed,
+          'The branch was confirmed; it cannot be cancelled.',
+        );
+      }
+      if (!claim.inserted) return done('cancelled', true);
+      if (releases) await business(manager);
+      return done('cancelled');
     }
     if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
-    if (lockedTry === null && (await insertBarrier(manager, key, 'try', 'cancelled-first'))) {
+    if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
       // Empty cancel: the try never ran, so there is nothing to undo.
       await recordOutcome(manager, key, 'cancel', 'empty');
       return done('cancelled');
     }
     // Without a try row at the start, a concurrent try committed while this cancel waited on its insert.
-    const tried = lockedTry ?? (await lockTry(manager, key));
+    const tried = await lockTry(manager, key);
     switch (tried?.outcome) {
       case 'ok':
-        if (lockedTry === null && (await hasBarrier(manager, key, 'confirm'))) {
+        if (await hasBarrier(manager, key, 'confirm')) {
           // A confirm slipped in before this cancel held the lock: roll back so the retry answers 409.
           throw new Error('tcc_barrier: a confirm committed while this cancel was waiting');
         }
