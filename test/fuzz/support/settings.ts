@@ -24,8 +24,10 @@ export function fuzzSettings(property: string, defaultRuns: number, scale = 1): 
     : (Date.now() ^ (process.pid << 8)) >>> 0;
   const requested = process.env.FUZZ_RUNS ? positive('FUZZ_RUNS', process.env.FUZZ_RUNS) : null;
   const runs = requested === null ? defaultRuns : Math.max(1, Math.round(requested * scale));
+  // The --runs that gives this property the same number of runs again.
+  const replayRuns = requested ?? Math.round(defaultRuns / scale);
   process.stdout.write(
-    `\nfuzz ${property}: seed ${seed}, ${runs} runs (replay: npm run fuzz -- --seed ${seed} --runs ${requested ?? defaultRuns})\n`,
+    `\nfuzz ${property}: seed ${seed}, ${runs} runs (replay: npm run fuzz -- --seed ${seed} --runs ${replayRuns})\n`,
   );
   return { seed, runs };
 }
