@@ -1,0 +1,193 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BenchOptions, UsageError, parseBenchOptions } from './options';
+import { PgServer, findServer, resetStatementStats, topStatements } from './postgres';
+import { newestProfile, summariseProfile } from './profile';
+import { ProgressLine } from './progress';
+import { BenchResults, allChecksHeld, describeMachine, renderTable } from './report';
+import { runBaseline } from './scenarios/baseline';
+import { runFlashSale } from './scenarios/flash-sale';
+import { runHotSku } from './scenarios/hot-sku';
+import { AccountsByShard, runTransfer, seedTransferAccounts } from './scenarios/transfer';
+import { BenchStack, startStack } from './stack';
+
+// dist/bench/bench/src/main.js → the repository.
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+async function measure(
+  options: BenchOptions,
+  stack: BenchStack,
+  results: BenchResults,
+  server: PgServer,
+): Promise<void> {
+  const progress = new ProgressLine();
+  const has = (name: BenchOptions['scenarios'][number]) => options.scenarios.includes(name);
+  const durationMs = options.durationS * 1000;
+  let accounts: AccountsByShard = [];
+  if (has('transfer') || options.soakS > 0) {
+    accounts = await seedTransferAccounts(stack, options.accounts, progress);
+  }
+  if (has('transfer')) {
+    const counting =
+      options.pgStats && (await resetStatementStats(stack.databases.coordinator.url));
+    if (options.pgStats && !counting) {
+      say('--pg-stats: this server does not preload pg_stat_statements (try --embedded)');
+    }
+    const transfer = await runTransfer(stack, accounts, {
+      label: 'transfer',
+      concurrency: options.concurrency,
+      durationMs,
+      progress,
+    });
+    results.transfer = {
+      ...transfer,
+      concurrency: options.concurrency,
+      durationS: options.durationS,
+    };
+    if (counting) {
+      say('\nlog statements by total time during the transfer:');
+      for (const s of await topStatements(stack.databases.coordinator.url, 12)) {
+        say(
+          `  ${s.totalMs.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(7)} calls ${s.meanMs.toFixed(3)} ms  ${s.query.slice(0, 160)}`,
+        );
+      }
+    }
+  }
+  if (has('baseline')) {
+    const baseline = await runBaseline(server, {
+      accounts: options.accounts,
+      connections: options.concurrency,
+      durationMs,
+      progress,
+    });
+    results.baseline = {
+      ...baseline,
+      connections: options.concurrency,
+      durationS: options.durationS,
+    };
+    if (results.transfer) results.transferToBaseline = results.transfer.txPerS / baseline.txPerS;
+  }
+  if (has('flash-sale')) {
+    results.flashSale = await runFlashSale(stack, {
+      stock: options.flashStock,
+      buyers: options.buyers,
+      progress,
+    });
+  }
+  if (has('hot-sku')) {
+    const hot = await runHotSku(stack, { callers: options.hotCallers, durationMs, progress });
+    results.hotSku = { ...hot, callers: options.hotCallers, durationS: options.durationS };
+  }
+  if (options.soakS > 0) {
+    const soak = await runTransfer(stack, accounts, {
+      label: 'soak',
+      concurrency: options.concurrency,
+      durationMs: options.soakS * 1000,
+      progress,
+    });
+    results.soak = {
+      durationS: options.soakS,
+      txPerS: soak.txPerS,
+      errors: soak.errors,
+      rss: soak.rss,
+    };
+  }
+}
+
+function printProfile(dir: string): void {
+  const file = newestProfile(dir);
+  if (!file) {
+    say(`no .cpuprofile was written to ${dir}`);
+    return;
+  }
+  const summary = summariseProfile(file, 25);
+  say(
+    `\ncoordinator CPU profile ${file} (${(summary.total / 1000).toFixed(1)} s sampled), self time:`,
+  );
+  for (const entry of summary.origins) {
+    say(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
+  }
+  say('top functions:');
+  for (const entry of summary.functions) {
+    say(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2), ROOT);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) say(error.message);
+    say(error.usage);
+    return 2;
+  }
+  const server = await findServer(options);
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+    machine: describeMachine(server.description),
+  };
+  say(
+    `bench: ${results.machine.cpu}, ${results.machine.cores} cores, ${server.description}, Node ${process.version}`,
+  );
+  const logDir = join(ROOT, 'bench', 'results', `logs-${results.startedAt.replace(/[:.]/g, '-')}`);
+  if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
+  let stack: BenchStack | null = null;
+  const cleanUp = async (): Promise<void> => {
+    await stack?.stop();
+    stack = null;
+    await server.stop();
+  };
+  // Ctrl-C still stops the apps and drops the databases.
+  process.once('SIGINT', () => {
+    say('\ninterrupted: stopping the apps and dropping the databases');
+    void cleanUp().finally(() => process.exit(130));
+  });
+  try {
+    stack = await startStack({
+      server,
+      buildDir: options.buildDir,
+      logDir,
+      logLevel: options.logLevel,
+      coordinatorNodeFlags: options.cpuProfDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`]
+        : [],
+    });
+    say(`apps started from ${options.buildDir}; their logs go to ${logDir}`);
+    await measure(options, stack, results, server);
+  } finally {
+    await cleanUp();
+  }
+  process.stdout.write(`\n${renderTable(results)}\n`);
+  if (options.out) {
+    writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+    say(`results written to ${options.out}`);
+  }
+  if (options.cpuProfDir) printProfile(options.cpuProfDir);
+  const held = allChecksHeld(results);
+  if (!held) say('a correctness check failed: see the table');
+  return held ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    // SQLSTATE 53300: the server's max_connections is used up, often by other work on a shared server.
+    if ((error as { code?: string }).code === '53300') {
+      say(
+        'bench failed: PostgreSQL refuses more connections (max_connections); run with --embedded',
+      );
+    } else {
+      say(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+    process.exit(1);
+  },
+);

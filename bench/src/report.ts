@@ -1,0 +1,153 @@
+import { cpus, loadavg } from 'node:os';
+import type { CpuShares } from './cpu';
+import type { RssSummary } from './rss';
+import type { BaselineResult } from './scenarios/baseline';
+import type { FlashSaleResult } from './scenarios/flash-sale';
+import type { HotSkuMode, HotSkuResult } from './scenarios/hot-sku';
+import type { TransferResult } from './scenarios/transfer';
+
+/** Where a run was made. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  postgres: string;
+  node: string;
+  /** 1-minute load average when the run started: other work on the box skews every figure. */
+  loadAtStart: number;
+}
+
+/** Everything one run measured; scenarios left out with `--only` are absent. */
+export interface BenchResults {
+  startedAt: string;
+  command: string;
+  machine: Machine;
+  transfer?: TransferResult & { concurrency: number; durationS: number };
+  baseline?: BaselineResult & { connections: number; durationS: number };
+  /** transfer tx/s ÷ baseline tx/s. */
+  transferToBaseline?: number;
+  flashSale?: FlashSaleResult;
+  hotSku?: HotSkuResult & { callers: number; durationS: number };
+  soak?: { durationS: number; txPerS: number; errors: number; rss: RssSummary };
+}
+
+/** The machine this process runs on. */
+export function describeMachine(postgres: string): Machine {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    postgres,
+    node: process.version,
+    loadAtStart: Math.round(loadavg()[0] * 100) / 100,
+  };
+}
+
+const int = (value: number): string => Math.round(value).toLocaleString('en-US');
+const ms = (value: number): string => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+const yes = (value: boolean): string => (value ? 'yes' : '**NO**');
+const cpu = (shares: CpuShares): string =>
+  [
+    ...Object.entries(shares.processes).map(([name, cores]) => `${name} ${cores}`),
+    `load generator ${shares.bench}`,
+    `PostgreSQL and the rest ${shares.rest}`,
+    `idle ${shares.idle}`,
+  ].join(', ');
+const rss = (value: RssSummary): string =>
+  `start ${value.startMiB} MiB, max ${value.maxMiB} MiB, end ${value.endMiB} MiB`;
+
+function hotRow(mode: HotSkuMode, callers: number, durationS: number): string {
+  return (
+    `| hot SKU at the participant, ${mode.batched ? 'batched' : 'unbatched'} (${callers} callers, ${durationS} s) ` +
+    `| ${int(mode.reservationsPerS)} reservations/s, p99 ${ms(mode.p99Ms)}, ${mode.errors} errors; ` +
+    `sell-out of ${mode.sellOutStock}: ${mode.sellOutGranted} granted, oversold ${mode.oversold}; ` +
+    `reserved = granted: ${yes(mode.counted)} |`
+  );
+}
+
+/** The results as a Markdown table (the README's Performance section holds one), with the machine line. */
+export function renderTable(results: BenchResults): string {
+  const m = results.machine;
+  const lines = [
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.postgres}, Node ${m.node}; load average ${m.loadAtStart} at start`,
+    `command: ${results.command}`,
+    '',
+    '| scenario | result |',
+    '| --- | --- |',
+  ];
+  const t = results.transfer;
+  if (t) {
+    lines.push(
+      `| transfer, cross-shard debit + credit (${t.concurrency} clients, ${t.durationS} s) ` +
+        `| ${int(t.txPerS)} tx/s, p50 ${ms(t.p50Ms)}, p95 ${ms(t.p95Ms)}, p99 ${ms(t.p99Ms)}, ${t.errors} errors; ` +
+        `money conserved: ${yes(t.moneyConserved)}, nothing frozen: ${yes(t.nothingFrozen)} |`,
+    );
+  }
+  const b = results.baseline;
+  if (b) {
+    const ratio =
+      results.transferToBaseline === undefined
+        ? ''
+        : `; transfer / baseline = ${results.transferToBaseline.toFixed(3)}`;
+    lines.push(
+      `| baseline, the same two UPDATEs in one local transaction (${b.connections} connections, ${b.durationS} s) ` +
+        `| ${int(b.txPerS)} tx/s, ${b.errors} errors${ratio} |`,
+    );
+  }
+  const f = results.flashSale;
+  if (f) {
+    lines.push(
+      `| flash sale through the coordinator, reserve + debit + credit (${int(f.stock)} units, ${f.buyers} buyers) ` +
+        `| ${int(f.purchasesPerS)} confirmed purchases/s, sold out in ${f.sellOutS.toFixed(1)} s, ` +
+        `${f.confirmed} sold, oversold ${f.oversold}, ${f.errors} errors; stock, orders and money agree: ${yes(f.consistent)} |`,
+      `| cores busy during the flash sale | ${cpu(f.cpu)} |`,
+    );
+  }
+  const h = results.hotSku;
+  if (h) {
+    lines.push(
+      hotRow(h.unbatched, h.callers, h.durationS),
+      hotRow(h.batched, h.callers, h.durationS),
+    );
+    lines.push(
+      `| batched ÷ unbatched | ${h.ratio.toFixed(1)}× |`,
+      `| batched reservations settled one by one | ${h.barrier.sample} sampled: ${h.barrier.confirmed} confirmed, ` +
+        `${h.barrier.cancelled} cancelled; repeats answered as stored: ${yes(h.barrier.repeatsAsStored)}; ` +
+        `stock moved exactly: ${yes(h.barrier.stockMatches)} |`,
+    );
+  }
+  if (t) {
+    const perTx = Object.entries(t.cpu.processes)
+      .filter(([, cores]) => cores > 0)
+      .map(
+        ([name, cores]) =>
+          `${name} ${((cores * t.durationS * 1000) / Math.max(t.completed, 1)).toFixed(1)} ms`,
+      )
+      .join(', ');
+    lines.push(`| cores busy during the transfer | ${cpu(t.cpu)}; CPU per transfer: ${perTx} |`);
+    lines.push(`| coordinator RSS during the transfer | ${rss(t.rss)} |`);
+  }
+  const s = results.soak;
+  if (s) {
+    lines.push(
+      `| coordinator RSS, ${s.durationS} s soak of transfers | ${rss(s.rss)} (${int(s.txPerS)} tx/s, ${s.errors} errors) |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Whether every correctness check of the run held (the exit code says so). */
+export function allChecksHeld(results: BenchResults): boolean {
+  const checks: boolean[] = [];
+  if (results.transfer)
+    checks.push(results.transfer.moneyConserved, results.transfer.nothingFrozen);
+  if (results.flashSale)
+    checks.push(results.flashSale.oversold === 0, results.flashSale.consistent);
+  if (results.hotSku) {
+    const { unbatched, batched, barrier } = results.hotSku;
+    for (const mode of [unbatched, batched]) {
+      checks.push(mode.oversold === 0, mode.counted, mode.sellOutGranted === mode.sellOutStock);
+    }
+    checks.push(barrier.repeatsAsStored, barrier.stockMatches);
+    checks.push(barrier.confirmed + barrier.cancelled === barrier.sample);
+  }
+  return checks.every(Boolean);
+}
