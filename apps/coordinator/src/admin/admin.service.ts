@@ -105,10 +105,8 @@ export class AdminService {
   }
 
   private async reply(record: TransactionRecord): Promise<TransactionReply> {
-    return {
-      httpStatus: httpStatusFor(record.status, true),
-      view: await this.reader.view(record.id),
-      replayed: false,
-    };
+    // The code follows the view, which may be newer than `record` (recovery works meanwhile).
+    const view = await this.reader.view(record.id);
+    return { httpStatus: httpStatusFor(view.status, true), view, replayed: false };
   }
 }

@@ -92,11 +92,9 @@ export class BeginTransaction {
         await this.handover.release(record.id, settled.attempts);
       }
     }
-    return {
-      httpStatus: httpStatusFor(settled.status, autoCommit),
-      view: await this.reader.view(record.id),
-      replayed: false,
-    };
+    // The code follows the view: recovery may have finished the transaction since `settled`.
+    const view = await this.reader.view(record.id);
+    return { httpStatus: httpStatusFor(view.status, autoCommit), view, replayed: false };
   }
 
   /**
@@ -157,9 +155,10 @@ export class BeginTransaction {
         'This Idempotency-Key was used with a different request body.',
       );
     }
+    const view = await this.reader.view(existing.record.id);
     return {
-      httpStatus: httpStatusFor(existing.record.status, existing.record.autoCommit),
-      view: await this.reader.view(existing.record.id),
+      httpStatus: httpStatusFor(view.status, existing.record.autoCommit),
+      view,
       replayed: true,
     };
   }
