@@ -2,7 +2,12 @@ import { consistencyViolations, emptyLedger, waitForAllFinal } from '../fault/su
 import { seededRandom } from '../fault/support/random';
 import { sqlQuery } from '../fault/support/sql';
 import { sleep } from '../fault/support/waiting';
-import { randomTransaction, runLoad, seedWorkload } from '../fault/support/workload';
+import {
+  contradictoryAnswers,
+  randomTransaction,
+  runLoad,
+  seedWorkload,
+} from '../fault/support/workload';
 import type { AppProcess } from '../support/processes';
 import { startStack, Stack } from '../support/stack';
 
@@ -127,6 +132,7 @@ describe(`chaos: ${SIZE} transactions, seed ${SEED}`, () => {
 
     expect(kills.length).toBeGreaterThan(0);
     expect(report.unanswered).toBe(0);
+    expect(contradictoryAnswers(report)).toEqual([]);
     // One transaction per idempotency key however often a client had to send it again.
     expect(Number(log.total)).toBe(SIZE);
     expect(Number(log.keys)).toBe(SIZE);

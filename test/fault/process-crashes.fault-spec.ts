@@ -8,7 +8,14 @@ import { FaultStack, startFaultStack } from './support/fault-stack';
 import { seededRandom } from './support/random';
 import { sqlQuery } from './support/sql';
 import { sleep, waitFor } from './support/waiting';
-import { LoadReport, randomTransaction, runLoad, seedWorkload, Workload } from './support/workload';
+import {
+  contradictoryAnswers,
+  LoadReport,
+  randomTransaction,
+  runLoad,
+  seedWorkload,
+  Workload,
+} from './support/workload';
 
 // Real processes killed with SIGKILL (and stopped with SIGTERM) under load.
 // A coordinator's lease is 2 × TCC_CALL_TIMEOUT_MS + 10 s, so transactions a
@@ -85,10 +92,11 @@ describe('process crashes', () => {
     return (await busi.calls()).filter((call) => call.phase === phase && call.status === null);
   }
 
-  /** Every client got an answer below 500 for every transaction, in the end. */
+  /** Every client got an answer below 500 for every transaction, in the end, and none contradicts itself. */
   function expectAllAnswered(report: LoadReport, count: number): void {
     expect(report.unanswered).toBe(0);
     expect(Object.values(report.answers).reduce((sum, n) => sum + n, 0)).toBe(count);
+    expect(contradictoryAnswers(report)).toEqual([]);
   }
 
   it('finishes every transaction when participants are SIGKILLed with confirms in flight and restarted 2 s later', async () => {

@@ -106,6 +106,16 @@ export interface LoadReport {
   answeredBy: Map<string, string>;
 }
 
+/**
+ * Answers whose HTTP status contradicts the transaction status they carry:
+ * 200 for an unfinished transaction, 202 for a finished one.
+ */
+export function contradictoryAnswers(report: LoadReport): string[] {
+  return Object.keys(report.answers).filter((key) =>
+    /^200 (TRYING|CONFIRMING|CANCELLING)$|^202 (CONFIRMED|CANCELLED)$/.test(key),
+  );
+}
+
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
