@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { runPrepared } from '@app/database';
 
 /** Rows and affected-row count of one statement. */
 export interface StatementResult<T> {
@@ -7,23 +8,17 @@ export interface StatementResult<T> {
 }
 
 /**
- * Runs one statement on `manager`'s connection (its transaction, if any) and
- * returns rows and count the same way for every command: TypeORM's
- * `manager.query` answers `[rows, count]` for UPDATE and DELETE but plain
- * rows otherwise.
+ * Runs one statement on `manager`'s connection (its transaction, if any),
+ * prepared once per connection, and returns rows and count the same way for
+ * every command.
  */
 export async function execute<T>(
   manager: EntityManager,
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<StatementResult<T>> {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
-    const result = await runner.query(sql, [...params], true);
-    return { rows: (result.records ?? []) as T[], count: result.affected ?? 0 };
-  } finally {
-    if (!manager.queryRunner) await runner.release();
-  }
+  const { rows, rowCount } = await runPrepared<T>(manager, sql, params);
+  return { rows, count: rowCount };
 }
 
 /** Runs one statement and returns its rows. */
