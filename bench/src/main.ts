@@ -52,7 +52,7 @@ async function measure(
       say('\nlog statements by total time during the transfer:');
       for (const s of await topStatements(stack.databases.coordinator.url, 12)) {
         say(
-          `  ${s.totalMs.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(7)} calls ${s.meanMs.toFixed(3)} ms  ${s.query.slice(0, 160)}`,
+          `  ${s.totalMs.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(7)} calls ${s.meanMs.toFixed(3)} ms + plan ${s.meanPlanMs.toFixed(3)} ms  ${s.query.slice(0, 140)}`,
         );
       }
     }
@@ -98,22 +98,20 @@ async function measure(
   }
 }
 
-function printProfile(dir: string): void {
-  const file = newestProfile(dir);
-  if (!file) {
-    say(`no .cpuprofile was written to ${dir}`);
-    return;
-  }
-  const summary = summariseProfile(file, 25);
-  say(
-    `\ncoordinator CPU profile ${file} (${(summary.total / 1000).toFixed(1)} s sampled), self time:`,
-  );
-  for (const entry of summary.origins) {
-    say(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
-  }
-  say('top functions:');
-  for (const entry of summary.functions) {
-    say(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
+/** Prints where each app's CPU went, from the profiles `--cpu-prof` had them write. */
+function printProfiles(dir: string): void {
+  for (const app of ['coordinator', 'inventory', 'account']) {
+    const file = newestProfile(join(dir, app));
+    if (!file) continue;
+    const summary = summariseProfile(file, 25);
+    say(
+      `\n${app} CPU profile ${file} (${(summary.total / 1000).toFixed(1)} s sampled), self time:`,
+    );
+    for (const entry of summary.origins)
+      say(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
+    say('top functions:');
+    for (const entry of summary.functions)
+      say(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
   }
 }
 
@@ -137,7 +135,6 @@ async function main(): Promise<number> {
     `bench: ${results.machine.cpu}, ${results.machine.cores} cores, ${server.description}, Node ${process.version}`,
   );
   const logDir = join(ROOT, 'bench', 'results', `logs-${results.startedAt.replace(/[:.]/g, '-')}`);
-  if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
   let stack: BenchStack | null = null;
   const cleanUp = async (): Promise<void> => {
     await stack?.stop();
@@ -155,9 +152,12 @@ async function main(): Promise<number> {
       buildDir: options.buildDir,
       logDir,
       logLevel: options.logLevel,
-      coordinatorNodeFlags: options.cpuProfDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`]
-        : [],
+      nodeFlags: (app) => {
+        if (!options.cpuProfDir) return [];
+        const dir = join(options.cpuProfDir, app);
+        mkdirSync(dir, { recursive: true });
+        return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+      },
     });
     say(`apps started from ${options.buildDir}; their logs go to ${logDir}`);
     await measure(options, stack, results, server);
@@ -169,7 +169,7 @@ async function main(): Promise<number> {
     writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
     say(`results written to ${options.out}`);
   }
-  if (options.cpuProfDir) printProfile(options.cpuProfDir);
+  if (options.cpuProfDir) printProfiles(options.cpuProfDir);
   const held = allChecksHeld(results);
   if (!held) say('a correctness check failed: see the table');
   return held ? 0 : 1;

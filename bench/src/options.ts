@@ -25,7 +25,7 @@ export interface BenchOptions {
   scenarios: Scenario[];
   /** Where to write the results as JSON, or null. */
   out: string | null;
-  /** Directory for the coordinator's V8 CPU profile (`node --cpu-prof`), or null. */
+  /** Directory for the apps' V8 CPU profiles (`node --cpu-prof`, one folder per app), or null. */
   cpuProfDir: string | null;
   /** Print the log database's most expensive statements (needs pg_stat_statements). */
   pgStats: boolean;
@@ -48,7 +48,7 @@ const USAGE = `npm run bench -- [options]
   --soak S           then transfer for S more seconds watching the coordinator's memory
   --only LIST        comma-separated: ${SCENARIOS.join(', ')} (default: all)
   --out FILE         also write the results as JSON
-  --cpu-prof DIR     profile the coordinator (node --cpu-prof) and print its top functions
+  --cpu-prof DIR     profile the apps (node --cpu-prof, DIR/<app>) and print their top functions
   --pg-stats         print the log's most expensive statements (pg_stat_statements)
   --build-dir DIR    the build to measure (default dist)
   --pg-url URL       PostgreSQL maintenance URL (default 127.0.0.1:5432, else embedded)

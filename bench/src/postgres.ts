@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { parentPid } from './cpu';
 
 /** The PostgreSQL server a run uses, and how to stop it when the run started it. */
 export interface PgServer {
@@ -12,6 +13,8 @@ export interface PgServer {
   /** "PostgreSQL 15.20, 127.0.0.1:5432" */
   description: string;
   embedded: boolean;
+  /** The server's postmaster when it runs on this machine (its CPU is then measured), else null. */
+  postmasterPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,15 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The postmaster of a server on this machine: the parent of the backend serving a fresh connection. */
+async function findPostmaster(url: string): Promise<number | null> {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return null;
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return parentPid(rows[0].pid);
+  });
+}
+
 async function describe(url: string, embedded: boolean): Promise<string> {
   const version = await withClient(url, async (client) => {
     const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
@@ -85,6 +97,8 @@ async function startEmbedded(): Promise<PgServer> {
       '-c',
       'shared_preload_libraries=pg_stat_statements',
       '-c',
+      'pg_stat_statements.track_planning=on',
+      '-c',
       'max_connections=300',
     ],
     onLog: (message: unknown) => output.push(String(message)),
@@ -104,7 +118,13 @@ async function startEmbedded(): Promise<PgServer> {
     );
   }
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-  return { adminUrl, description: await describe(adminUrl, true), embedded: true, stop };
+  return {
+    adminUrl,
+    description: await describe(adminUrl, true),
+    embedded: true,
+    postmasterPid: await findPostmaster(adminUrl),
+    stop,
+  };
 }
 
 /** `--pg-url`, else the server on 127.0.0.1:5432 when it answers, else an embedded one. */
@@ -116,6 +136,7 @@ export async function findServer(options: {
     adminUrl: url,
     description: await describe(url, false),
     embedded: false,
+    postmasterPid: await findPostmaster(url),
     stop: () => Promise.resolve(),
   });
   if (options.pgUrl) {
@@ -151,8 +172,11 @@ export async function dropDatabases(server: PgServer, databases: BenchDatabase[]
 /** One statement's share of the database's time, from pg_stat_statements. */
 export interface StatementCost {
   calls: number;
+  /** Execution time of all calls. */
   totalMs: number;
   meanMs: number;
+  /** Planning time per call (0 unless the server tracks planning). */
+  meanPlanMs: number;
   query: string;
 }
 
@@ -179,9 +203,10 @@ export async function topStatements(url: string, limit: number): Promise<Stateme
       calls: string;
       total: number;
       mean: number;
+      plan: number;
       query: string;
     }>(
-      `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, query
+      `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, mean_plan_time AS plan, query
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
        ORDER BY total_exec_time DESC LIMIT $1`,
       [limit],
@@ -190,6 +215,7 @@ export async function topStatements(url: string, limit: number): Promise<Stateme
       calls: Number(row.calls),
       totalMs: row.total,
       meanMs: row.mean,
+      meanPlanMs: row.plan,
       query: row.query.replace(/\s+/g, ' ').trim(),
     }));
   });

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface ProfileNode {
@@ -21,6 +21,7 @@ export interface ProfileEntry {
 
 /** The newest `.cpuprofile` in `dir`, or null. */
 export function newestProfile(dir: string): string | null {
+  if (!existsSync(dir)) return null;
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
     .map((name) => join(dir, name))

@@ -48,7 +48,7 @@ const cpu = (shares: CpuShares): string =>
   [
     ...Object.entries(shares.processes).map(([name, cores]) => `${name} ${cores}`),
     `load generator ${shares.bench}`,
-    `PostgreSQL and the rest ${shares.rest}`,
+    `rest of the machine ${shares.rest}`,
     `idle ${shares.idle}`,
   ].join(', ');
 const rss = (value: RssSummary): string =>
@@ -97,7 +97,8 @@ export function renderTable(results: BenchResults): string {
     lines.push(
       `| flash sale through the coordinator, reserve + debit + credit (${int(f.stock)} units, ${f.buyers} buyers) ` +
         `| ${int(f.purchasesPerS)} confirmed purchases/s, sold out in ${f.sellOutS.toFixed(1)} s, ` +
-        `${f.confirmed} sold, oversold ${f.oversold}, ${f.errors} errors; stock, orders and money agree: ${yes(f.consistent)} |`,
+        `${f.confirmed} sold, ${f.unsold} left unsold, oversold ${f.oversold}, ${f.errors} purchases failed and retried; ` +
+        `stock, orders and money agree: ${yes(f.consistent)} |`,
       `| cores busy during the flash sale | ${cpu(f.cpu)} |`,
     );
   }

@@ -9,6 +9,8 @@ export interface BenchStack {
   apps: Record<AppName, RunningApp>;
   databases: { coordinator: BenchDatabase; inventory: BenchDatabase; shards: BenchDatabase[] };
   secrets: { apiKey: string; adminToken: string; signingSecret: string };
+  /** The PostgreSQL server's postmaster on this machine, or null. */
+  postmasterPid: number | null;
   /** Seeding calls (admin token) to the inventory. */
   inventoryAdmin: AppClient;
   /** Seeding calls (admin token) to the accounts. */
@@ -25,8 +27,8 @@ export interface StackOptions {
   buildDir: string;
   logDir: string;
   logLevel: string;
-  /** Node flags of the coordinator (`--cpu-prof …`). */
-  coordinatorNodeFlags: string[];
+  /** Node flags of each app (`--cpu-prof …`). */
+  nodeFlags(app: AppName): string[];
 }
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -79,7 +81,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const coordinator = await startApp('coordinator', {
       ...launch,
       env: { ...common, DATABASE_URL: coordinatorDb.url },
-      nodeFlags: options.coordinatorNodeFlags,
+      nodeFlags: options.nodeFlags('coordinator'),
     });
     started.push(coordinator);
     const [inventoryPort, accountPort] = [await freePort(), await freePort()];
@@ -91,11 +93,13 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const [inventory, account] = await Promise.all([
       startApp('inventory', {
         ...launch,
+        nodeFlags: options.nodeFlags('inventory'),
         port: inventoryPort,
         env: { ...participant(inventoryPort), DATABASE_URL: inventoryDb.url },
       }),
       startApp('account', {
         ...launch,
+        nodeFlags: options.nodeFlags('account'),
         port: accountPort,
         env: {
           ...participant(accountPort),
@@ -112,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       apps: { coordinator, inventory, account },
       databases: { coordinator: coordinatorDb, inventory: inventoryDb, shards: [shard0, shard1] },
       secrets,
+      postmasterPid: options.server.postmasterPid,
       inventoryAdmin,
       accountAdmin,
       restartInventory: async (env) => {

@@ -1,30 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionStatus, TransactionView } from '@app/protocol';
-import { CpuShares, watchCpu } from '../cpu';
+import type { CpuShares } from '../cpu';
 import { AppClient } from '../http';
 import { closedLoop } from '../load';
 import { withClient } from '../postgres';
 import { ProgressLine } from '../progress';
 import { BenchStack, inParallel } from '../stack';
-import { appPids, waitForQuietLog } from './transfer';
+import { waitForQuietLog, watchStackCpu } from './transfer';
 
 /** How fast one SKU sold out through the coordinator, and whether anything was oversold. */
 export interface FlashSaleResult {
   stock: number;
   buyers: number;
+  /** Purchases decided confirm (answered CONFIRMED, or CONFIRMING and finished by recovery). */
   confirmed: number;
+  /** Units left when every buyer had been refused for stock: released again by purchases cancelled for other reasons. */
+  unsold: number;
   purchasesPerS: number;
   sellOutS: number;
   errors: number;
   errorSamples: string[];
   /** Units sold beyond the stock (must be 0). */
   oversold: number;
-  /** Stock, orders and the shop's balance all agree with the confirmed purchases. */
+  /** Once recovery finished: units sold = confirmed purchases = paid orders, the shop got exactly their price, nothing reserved. */
   consistent: boolean;
   cpu: CpuShares;
 }
 
 const PRICE = 100;
+const CONFIRMED = new Set<unknown>([TransactionStatus.Confirmed, TransactionStatus.Confirming]);
+const CANCELLED = new Set<unknown>([TransactionStatus.Cancelled, TransactionStatus.Cancelling]);
 
 /**
  * `buyers` concurrent buyers each buy one unit at a time (reserve with an
@@ -60,7 +65,7 @@ export async function runFlashSale(
   const purchases = buyers.map(() => 0);
   let confirmed = 0;
   let lastConfirmedAt = 0;
-  const stopCpu = watchCpu(appPids(stack));
+  const stopCpu = watchStackCpu(stack);
   const started = performance.now();
   const load = await closedLoop({
     label: 'flash sale',
@@ -87,12 +92,13 @@ export async function runFlashSale(
         timeoutMs: 120_000,
       });
       const view = answer.body;
-      if (answer.status === 200 && view.status === TransactionStatus.Confirmed) {
+      // A logged confirm decision is a purchase: recovery finishes what phase 2 left (202).
+      if (CONFIRMED.has(view.status)) {
         confirmed += 1;
         lastConfirmedAt = performance.now();
         return { ok: true };
       }
-      if (answer.status === 200 && view.reasonCode === 'INSUFFICIENT_STOCK') return 'stop';
+      if (CANCELLED.has(view.status) && view.reasonCode === 'INSUFFICIENT_STOCK') return 'stop';
       return { ok: false, error: `${answer.status} ${view.status ?? ''} ${view.reason ?? ''}` };
     },
   });
@@ -123,14 +129,15 @@ export async function runFlashSale(
     sellOutS,
     errors: load.errors,
     errorSamples: load.errorSamples,
-    oversold: Math.max(0, sold - options.stock, load.completed - options.stock),
+    unsold: available,
+    oversold: Math.max(0, sold - options.stock),
     consistent:
       sold === load.completed &&
       reserved === 0 &&
       available >= 0 &&
       available + sold === options.stock &&
-      paid === load.completed &&
-      shopView.body.balance === load.completed * PRICE,
+      paid === sold &&
+      shopView.body.balance === sold * PRICE,
     cpu,
   };
 }

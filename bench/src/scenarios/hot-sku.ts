@@ -114,7 +114,10 @@ async function runMode(
   const label = batched ? 'hot SKU, batched' : 'hot SKU, unbatched';
   try {
     let sent = 0;
-    const stopCpu = watchCpu({ inventory: stack.apps.inventory.pid });
+    const stopCpu = watchCpu(
+      { inventory: stack.apps.inventory.pid },
+      stack.postmasterPid === null ? {} : { PostgreSQL: stack.postmasterPid },
+    );
     const load = await closedLoop({
       label,
       callers: options.callers,

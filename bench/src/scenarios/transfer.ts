@@ -81,9 +81,12 @@ function randomTransfer(accounts: AccountsByShard): object {
   };
 }
 
-/** The pids of the stack's apps, by name, for {@link watchCpu}. */
-export function appPids(stack: BenchStack): Record<string, number> {
-  return Object.fromEntries(Object.values(stack.apps).map((app) => [app.name, app.pid]));
+/** Starts measuring the CPU of the stack's apps and of its PostgreSQL server, when that is local. */
+export function watchStackCpu(stack: BenchStack): () => CpuShares {
+  return watchCpu(
+    Object.fromEntries(Object.values(stack.apps).map((app) => [app.name, app.pid])),
+    stack.postmasterPid === null ? {} : { PostgreSQL: stack.postmasterPid },
+  );
 }
 
 /** Waits until recovery has nothing left to finish in the log; returns how many are still unfinished. */
@@ -148,7 +151,7 @@ export async function runTransfer(
     stack.secrets.apiKey,
   );
   const stopRss = watchRss(stack.apps.coordinator.pid);
-  const stopCpu = watchCpu(appPids(stack));
+  const stopCpu = watchStackCpu(stack);
   let load: LoadResult;
   try {
     load = await closedLoop({
