@@ -10,7 +10,10 @@ import { startStack, Stack } from '../support/stack';
 
 jest.setTimeout(180_000);
 
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+// The README's screenshots are refreshed only on request, so a test run leaves the tree clean.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(ROOT, 'docs', 'screenshots')
+  : join(ROOT, 'test-results', 'screenshots');
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 390, height: 844 };
 const RESOLVE_NOTE = 'Credit applied by hand in the ledger, ticket OPS-42';
