@@ -1,0 +1,38 @@
+import {
+  Env,
+  LogLevel,
+  Secrets,
+  intVar,
+  logLevelVar,
+  rateLimitVar,
+  readSecrets,
+  urlVar,
+} from './env';
+
+/** The variables every participant reads (DESIGN.md §2), whatever its business. */
+export interface ParticipantBaseConfig {
+  port: number;
+  coordinatorUrl: string;
+  /** The base URL the coordinator calls back; defaults to this process on 127.0.0.1. */
+  publicUrl: string;
+  secrets: Secrets;
+  /** Barrier rows of settled branches older than this are purged (TCC_RETENTION_DAYS). */
+  retentionDays: number;
+  logLevel: LogLevel;
+  /** Requests a minute per client on the business endpoints (TCC_RATE_LIMIT_PER_MINUTE); 0: no limit. */
+  rateLimitPerMinute: number;
+}
+
+/** Reads the participant variables; throws a `ConfigError` naming the first invalid one. */
+export function readParticipantBaseConfig(env: Env, defaultPort: number): ParticipantBaseConfig {
+  const port = intVar(env, 'PORT', defaultPort, 0, 65535);
+  return {
+    port,
+    coordinatorUrl: urlVar(env, 'COORDINATOR_URL', 'http://127.0.0.1:3000'),
+    publicUrl: urlVar(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
+    secrets: readSecrets(env),
+    retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+    logLevel: logLevelVar(env),
+    rateLimitPerMinute: rateLimitVar(env),
+  };
+}
