@@ -16,6 +16,10 @@ export interface FlashSaleResult {
   confirmed: number;
   /** Units left when every buyer had been refused for stock: released again by purchases cancelled for other reasons. */
   unsold: number;
+  /** Transactions recovery had not finished five minutes after the sale (the checks need 0). */
+  unfinished: number;
+  /** What the checks compare, for a failed one. */
+  ledger: { sold: number; reserved: number; paidOrders: number; shopBalance: number };
   purchasesPerS: number;
   sellOutS: number;
   errors: number;
@@ -104,7 +108,8 @@ export async function runFlashSale(
   });
   const cpu = stopCpu();
   await coordinator.close();
-  await waitForQuietLog(stack);
+  // Phase-2 retries back off up to TCC_RETRY_MAX_MS (a minute by default): give recovery time to finish.
+  const unfinished = await waitForQuietLog(stack, 300_000);
 
   const stock = await stack.inventoryAdmin.send<{
     available: number;
@@ -130,8 +135,11 @@ export async function runFlashSale(
     errors: load.errors,
     errorSamples: load.errorSamples,
     unsold: available,
+    unfinished,
+    ledger: { sold, reserved, paidOrders: paid, shopBalance: shopView.body.balance },
     oversold: Math.max(0, sold - options.stock),
     consistent:
+      unfinished === 0 &&
       sold === load.completed &&
       reserved === 0 &&
       available >= 0 &&
