@@ -49,10 +49,13 @@ async function measure(
       durationS: options.durationS,
     };
     if (counting) {
-      say('\nlog statements by total time during the transfer:');
-      for (const s of await topStatements(stack.databases.coordinator.url, 12)) {
+      say("\nstatements by total time during the transfer (all of the run's databases):");
+      const { coordinator, inventory, shards } = stack.databases;
+      const names = [coordinator, inventory, ...shards].map((db) => db.name);
+      for (const s of await topStatements(stack.databases.coordinator.url, names, 25)) {
+        const where = s.database.replace(/^tcc_bench_|_[0-9a-f]{8}$/g, '');
         say(
-          `  ${s.totalMs.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(7)} calls ${s.meanMs.toFixed(3)} ms + plan ${s.meanPlanMs.toFixed(3)} ms  ${s.query.slice(0, 140)}`,
+          `  ${s.totalMs.toFixed(0).padStart(6)} ms ${String(s.calls).padStart(6)} calls ${s.meanMs.toFixed(3)} ms + plan ${s.meanPlanMs.toFixed(3)} ms  ${where.padEnd(5)} ${s.query.slice(0, 120)}`,
         );
       }
     }

@@ -175,7 +175,7 @@ export interface StatementCost {
   /** Execution time of all calls. */
   totalMs: number;
   meanMs: number;
-  /** Planning time per call (0 unless the server tracks planning). */
+  /** Planning time per call, averaged over every call: a cached plan costs none (0 unless the server tracks planning). */
   meanPlanMs: number;
   query: string;
 }
@@ -196,8 +196,12 @@ export async function resetStatementStats(url: string): Promise<boolean> {
   });
 }
 
-/** The `limit` statements of `url`'s database that took the most time since the reset. */
-export async function topStatements(url: string, limit: number): Promise<StatementCost[]> {
+/** The `limit` statements of the named databases that took the most time since the reset. */
+export async function topStatements(
+  url: string,
+  databases: string[],
+  limit: number,
+): Promise<(StatementCost & { database: string })[]> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{
       calls: string;
@@ -205,11 +209,14 @@ export async function topStatements(url: string, limit: number): Promise<Stateme
       mean: number;
       plan: number;
       query: string;
+      database: string;
     }>(
-      `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, mean_plan_time AS plan, query
-       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-       ORDER BY total_exec_time DESC LIMIT $1`,
-      [limit],
+      `SELECT s.calls, s.total_exec_time AS total, s.mean_exec_time AS mean,
+         s.total_plan_time / greatest(s.calls, 1) AS plan, s.query, d.datname AS database
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname = ANY($1::text[])
+       ORDER BY s.total_exec_time DESC LIMIT $2`,
+      [databases, limit],
     );
     return rows.map((row) => ({
       calls: Number(row.calls),
@@ -217,6 +224,7 @@ export async function topStatements(url: string, limit: number): Promise<Stateme
       meanMs: row.mean,
       meanPlanMs: row.plan,
       query: row.query.replace(/\s+/g, ' ').trim(),
+      database: row.database,
     }));
   });
 }
