@@ -156,10 +156,10 @@ async function main(): Promise<number> {
       logDir,
       logLevel: options.logLevel,
       nodeFlags: (app) => {
-        if (!options.cpuProfDir) return [];
+        if (!options.cpuProfDir) return options.nodeOptions;
         const dir = join(options.cpuProfDir, app);
         mkdirSync(dir, { recursive: true });
-        return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+        return [...options.nodeOptions, '--cpu-prof', `--cpu-prof-dir=${dir}`];
       },
     });
     say(`apps started from ${options.buildDir}; their logs go to ${logDir}`);

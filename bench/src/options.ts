@@ -36,6 +36,8 @@ export interface BenchOptions {
   /** Start an embedded PostgreSQL even when 127.0.0.1:5432 answers. */
   embedded: boolean;
   logLevel: string;
+  /** Node flags for every app (`--max-old-space-size=128`). */
+  nodeOptions: string[];
 }
 
 const USAGE = `npm run bench -- [options]
@@ -53,7 +55,8 @@ const USAGE = `npm run bench -- [options]
   --build-dir DIR    the build to measure (default dist)
   --pg-url URL       PostgreSQL maintenance URL (default 127.0.0.1:5432, else embedded)
   --embedded         use an embedded PostgreSQL even when 127.0.0.1:5432 answers
-  --log-level L      LOG_LEVEL of the apps (default info)`;
+  --log-level L      LOG_LEVEL of the apps (default info)
+  --node-options=F   node flags for every app, e.g. --node-options=--max-old-space-size=128`;
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -98,6 +101,7 @@ export function parseBenchOptions(argv: string[], root: string): BenchOptions {
         'pg-url': { type: 'string' },
         embedded: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
+        'node-options': { type: 'string', default: '' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -122,5 +126,6 @@ export function parseBenchOptions(argv: string[], root: string): BenchOptions {
     pgUrl: values['pg-url'] ?? null,
     embedded: values.embedded,
     logLevel: values['log-level'],
+    nodeOptions: values['node-options'].split(/\s+/).filter((flag) => flag !== ''),
   };
 }
