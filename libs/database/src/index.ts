@@ -1,2 +1,3 @@
 export * from './postgres';
 export * from './prepared';
+export * from './transaction';

@@ -40,11 +40,19 @@ export async function runPrepared<T>(
 ): Promise<PreparedResult<T>> {
   const runner = manager.queryRunner ?? manager.dataSource.createQueryRunner();
   try {
-    const client = (await runner.connect()) as PoolClient;
-    const result = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
-    return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    return await preparedQuery<T>((await runner.connect()) as PoolClient, sql, params);
   } finally {
     // Only a runner borrowed here goes back to the pool; a transaction's runner belongs to its owner.
     if (!manager.queryRunner) await runner.release();
   }
+}
+
+/** Runs one statement on `client` as a named prepared statement (see {@link runPrepared}). */
+export async function preparedQuery<T>(
+  client: PoolClient,
+  sql: string,
+  params: readonly unknown[],
+): Promise<PreparedResult<T>> {
+  const result = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
+  return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
 }

@@ -1,6 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import type { Phase } from '@app/protocol';
+import type { Statement } from '@app/database';
 import { runSql } from './sql';
+
+const json = (detail: Record<string, unknown> | null): string | null =>
+  detail === null ? null : JSON.stringify(detail);
 
 /** Identifies one branch of one global transaction at a participant. */
 export interface BarrierKey {
@@ -29,20 +33,29 @@ export async function insertBarrier(
   outcome: string | null,
   detail: Record<string, unknown> | null = null,
 ): Promise<boolean> {
-  const { rowCount } = await runSql(
-    manager,
-    `INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome, detail)
+  const statement = insertBarrierStatement(key, phase, outcome, detail);
+  return (await runSql(manager, statement.sql, statement.params)).rowCount === 1;
+}
+
+/** {@link insertBarrier} as a statement to open a transaction with; it inserted when its row count is 1. */
+export function insertBarrierStatement(
+  key: BarrierKey,
+  phase: Phase,
+  outcome: string | null,
+  detail: Record<string, unknown> | null = null,
+): Statement {
+  return {
+    sql: `INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome, detail)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING`,
-    [
-      key.transactionId,
-      key.branchId,
-      phase,
-      outcome,
-      detail === null ? null : JSON.stringify(detail),
-    ],
-  );
-  return rowCount === 1;
+    params: [key.transactionId, key.branchId, phase, outcome, json(detail)],
+  };
+}
+
+/** Whether a settlement found its branch settled the other way, and whether it inserted its row. */
+export interface SettlementClaim {
+  blocked: boolean;
+  inserted: boolean;
 }
 
 /**
@@ -58,22 +71,40 @@ export async function claimSettlement(
   phase: 'confirm' | 'cancel',
   blockedBy: 'confirm' | 'cancel',
   outcome: string,
-): Promise<{ blocked: boolean; inserted: boolean }> {
-  const { rows } = await runSql<{ blocked: boolean; inserted: boolean }>(
-    manager,
-    `WITH blocking AS (
+): Promise<SettlementClaim> {
+  const statement = claimSettlementStatement(key, phase, blockedBy, outcome, false);
+  return (await runSql<SettlementClaim>(manager, statement.sql, statement.params)).rows[0];
+}
+
+/**
+ * {@link claimSettlement} as a statement to send right behind
+ * {@link lockTryStatement}; with `afterOkTry` it inserts nothing unless the
+ * branch's try succeeded, so a refused confirm leaves no row behind.
+ */
+export function claimSettlementStatement(
+  key: BarrierKey,
+  phase: 'confirm' | 'cancel',
+  blockedBy: 'confirm' | 'cancel',
+  outcome: string,
+  afterOkTry: boolean,
+): Statement {
+  const tryCondition = afterOkTry
+    ? `AND EXISTS (SELECT 1 FROM tcc_barrier
+         WHERE transaction_id = $1 AND branch_id = $2 AND phase = 'try' AND outcome = 'ok')`
+    : '';
+  return {
+    sql: `WITH blocking AS (
        SELECT EXISTS (SELECT 1 FROM tcc_barrier
          WHERE transaction_id = $1 AND branch_id = $2 AND phase = $4) AS found
      ), claimed AS (
        INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome)
-       SELECT $1, $2, $3, $5 WHERE NOT (SELECT found FROM blocking)
+       SELECT $1, $2, $3, $5 WHERE NOT (SELECT found FROM blocking) ${tryCondition}
        ON CONFLICT DO NOTHING
        RETURNING 1
      )
      SELECT (SELECT found FROM blocking) AS blocked, EXISTS (SELECT 1 FROM claimed) AS inserted`,
-    [key.transactionId, key.branchId, phase, blockedBy, outcome],
-  );
-  return rows[0];
+    params: [key.transactionId, key.branchId, phase, blockedBy, outcome],
+  };
 }
 
 /** Stores the outcome of a phase row this transaction inserted. */
@@ -88,13 +119,7 @@ export async function recordOutcome(
     manager,
     `UPDATE tcc_barrier SET outcome = $4, detail = $5
      WHERE transaction_id = $1 AND branch_id = $2 AND phase = $3`,
-    [
-      key.transactionId,
-      key.branchId,
-      phase,
-      outcome,
-      detail === null ? null : JSON.stringify(detail),
-    ],
+    [key.transactionId, key.branchId, phase, outcome, json(detail)],
   );
 }
 
@@ -114,14 +139,18 @@ export async function readTry(manager: EntityManager, key: BarrierKey): Promise<
  * confirm and the cancel of one branch run one after the other.
  */
 export async function lockTry(manager: EntityManager, key: BarrierKey): Promise<StoredTry | null> {
-  const { rows } = await runSql<StoredTry>(
-    manager,
-    `SELECT outcome, detail FROM tcc_barrier
+  const statement = lockTryStatement(key);
+  return (await runSql<StoredTry>(manager, statement.sql, statement.params)).rows[0] ?? null;
+}
+
+/** {@link lockTry} as a statement to open a transaction with; its row, if any, is the try. */
+export function lockTryStatement(key: BarrierKey): Statement {
+  return {
+    sql: `SELECT outcome, detail FROM tcc_barrier
      WHERE transaction_id = $1 AND branch_id = $2 AND phase = 'try'
      FOR UPDATE`,
-    [key.transactionId, key.branchId],
-  );
-  return rows[0] ?? null;
+    params: [key.transactionId, key.branchId],
+  };
 }
 
 /** True when the branch has a committed row for `phase`. */
@@ -163,37 +192,36 @@ export function keyText(key: BarrierKey): string {
   return JSON.stringify([key.transactionId, key.branchId]);
 }
 
-const json = (detail: Record<string, unknown> | null): string | null =>
-  detail === null ? null : JSON.stringify(detail);
-
 /**
  * Inserts the try rows of many branches in one statement, skipping those
- * that exist; returns the keys it inserted. Like {@link insertBarrier}, ON
+ * that exist; its rows are the keys it inserted ({@link insertedKeys}). Like {@link insertBarrier}, ON
  * CONFLICT waits for a concurrent inserter and never raises. Callers pass
  * distinct keys in a fixed order, so two batches never wait on each other
  * in a cycle.
  */
-export async function insertTries(
-  manager: EntityManager,
-  claims: readonly TryClaim[],
-): Promise<Set<string>> {
-  const { rows } = await runSql<{ transaction_id: string; branch_id: string }>(
-    manager,
-    `INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome, detail)
+export function insertTriesStatement(claims: readonly TryClaim[]): Statement {
+  return {
+    sql: `INSERT INTO tcc_barrier (transaction_id, branch_id, phase, outcome, detail)
      SELECT c.transaction_id, c.branch_id, 'try', c.outcome, c.detail
      FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
        AS c(transaction_id, branch_id, outcome, detail)
      ON CONFLICT DO NOTHING
      RETURNING transaction_id, branch_id`,
-    [
+    params: [
       claims.map((claim) => claim.key.transactionId),
       claims.map((claim) => claim.key.branchId),
       claims.map((claim) => claim.outcome),
       claims.map((claim) => json(claim.detail)),
     ],
-  );
+  };
+}
+
+/** The keys (as {@link keyText}) of the rows {@link insertTriesStatement} inserted. */
+export function insertedKeys(rows: readonly unknown[]): Set<string> {
   return new Set(
-    rows.map((row) => keyText({ transactionId: row.transaction_id, branchId: row.branch_id })),
+    (rows as { transaction_id: string; branch_id: string }[]).map((row) =>
+      keyText({ transactionId: row.transaction_id, branchId: row.branch_id }),
+    ),
   );
 }
 

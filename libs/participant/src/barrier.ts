@@ -1,13 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode } from '@app/protocol';
 import { BusinessRefusal } from './action';
+import { inTransaction } from '@app/database';
 import {
   BarrierKey,
+  SettlementClaim,
   StoredTry,
   claimSettlement,
+  claimSettlementStatement,
   hasBarrier,
   insertBarrier,
+  insertBarrierStatement,
   lockTry,
+  lockTryStatement,
   readTry,
   recordOutcome,
 } from './barrier.repository';
@@ -46,31 +51,37 @@ export function runTry(
   nowMs: number,
   business: BusinessStep,
 ): Promise<BarrierAnswer> {
-  return dataSource.transaction('READ COMMITTED', async (manager) => {
-    if (isLate(deadlineMs, nowMs)) {
-      const late = lateRefusal(deadlineMs);
-      const inserted = await insertBarrier(manager, key, 'try', 'refused', late);
-      if (inserted) return refused(late.code, late.detail);
-      return repeatTry(manager, key);
-    }
-    // Stored 'ok' up front: the row commits only together with the business change, and a
-    // refusal below overwrites it, so no reader ever sees 'ok' for a try that did not succeed.
-    if (!(await insertBarrier(manager, key, 'try', 'ok'))) return repeatTry(manager, key);
-    await manager.query(`SAVEPOINT ${TRY_SAVEPOINT}`);
-    try {
-      await business(manager);
-    } catch (error) {
-      if (!(error instanceof BusinessRefusal)) throw error;
-      // The refusal undoes whatever the business code wrote but keeps the barrier row, so a repeat is refused too.
-      await manager.query(`ROLLBACK TO SAVEPOINT ${TRY_SAVEPOINT}`);
-      await recordOutcome(manager, key, 'try', 'refused', {
-        code: error.code,
-        detail: error.message,
-      });
-      return refused(error.code, error.message);
-    }
-    return done('ok');
-  });
+  if (isLate(deadlineMs, nowMs)) {
+    const late = lateRefusal(deadlineMs);
+    return inTransaction(
+      dataSource,
+      [insertBarrierStatement(key, 'try', 'refused', late)],
+      async (manager, [claim]) =>
+        claim.rowCount === 1 ? refused(late.code, late.detail) : repeatTry(manager, key),
+    );
+  }
+  // Stored 'ok' up front: the row commits only together with the business change, and a
+  // refusal below overwrites it, so no reader ever sees 'ok' for a try that did not succeed.
+  return inTransaction(
+    dataSource,
+    [insertBarrierStatement(key, 'try', 'ok'), { sql: `SAVEPOINT ${TRY_SAVEPOINT}` }],
+    async (manager, [claim]) => {
+      if (claim.rowCount !== 1) return repeatTry(manager, key);
+      try {
+        await business(manager);
+      } catch (error) {
+        if (!(error instanceof BusinessRefusal)) throw error;
+        // The refusal undoes whatever the business code wrote but keeps the barrier row, so a repeat is refused too.
+        await manager.query(`ROLLBACK TO SAVEPOINT ${TRY_SAVEPOINT}`);
+        await recordOutcome(manager, key, 'try', 'refused', {
+          code: error.code,
+          detail: error.message,
+        });
+        return refused(error.code, error.message);
+      }
+      return done('ok');
+    },
+  );
 }
 
 /** True when a try's deadline (epoch ms, or none) has passed at `nowMs`. */
@@ -130,21 +141,26 @@ export function runConfirm(
   key: BarrierKey,
   business: BusinessStep,
 ): Promise<BarrierAnswer> {
-  return dataSource.transaction('READ COMMITTED', async (manager) => {
-    const tried = await lockTry(manager, key);
-    const problem = confirmProblem(tried);
-    if (problem !== null) return refused(ErrorCode.NoSuccessfulTry, problem);
-    const claim = await claimSettlement(manager, key, 'confirm', 'cancel', 'confirmed');
-    if (claim.blocked) {
-      return refused(
-        ErrorCode.NoSuccessfulTry,
-        'The branch was cancelled; it cannot be confirmed.',
-      );
-    }
-    if (!claim.inserted) return done('confirmed', true);
-    await business(manager);
-    return done('confirmed');
-  });
+  // The claim goes out with the lock, behind it: it runs once the try row is locked, and inserts
+  // only after an 'ok' try, so a confirm refused below has written nothing.
+  return inTransaction(
+    dataSource,
+    [lockTryStatement(key), claimSettlementStatement(key, 'confirm', 'cancel', 'confirmed', true)],
+    async (manager, [locked, claimed]) => {
+      const problem = confirmProblem((locked.rows[0] as StoredTry | undefined) ?? null);
+      if (problem !== null) return refused(ErrorCode.NoSuccessfulTry, problem);
+      const claim = claimed.rows[0] as SettlementClaim;
+      if (claim.blocked) {
+        return refused(
+          ErrorCode.NoSuccessfulTry,
+          'The branch was cancelled; it cannot be confirmed.',
+        );
+      }
+      if (!claim.inserted) return done('confirmed', true);
+      await business(manager);
+      return done('confirmed');
+    },
+  );
 }
 
 function confirmProblem(tried: StoredTry | null): string | null {
@@ -171,9 +187,9 @@ export function runCancel(
   key: BarrierKey,
   business: BusinessStep,
 ): Promise<BarrierAnswer> {
-  return dataSource.transaction('READ COMMITTED', async (manager) => {
-    // Locking the try row first serialises this cancel with a confirm of the same branch.
-    const lockedTry = await lockTry(manager, key);
+  // Locking the try row first serialises this cancel with a confirm of the same branch.
+  return inTransaction(dataSource, [lockTryStatement(key)], async (manager, [locked]) => {
+    const lockedTry = (locked.rows[0] as StoredTry | undefined) ?? null;
     if (lockedTry !== null) {
       if (lockedTry.outcome === null) {
         throw new Error('tcc_barrier: try row committed without an outcome');

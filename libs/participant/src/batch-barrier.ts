@@ -1,10 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from '@app/database';
 import type { BatchedTry, TryVerdict } from './action';
 import { BarrierAnswer, isLate, lateRefusal, repeatedTryAnswer } from './barrier';
 import {
   BarrierKey,
   TryClaim,
-  insertTries,
+  insertTriesStatement,
+  insertedKeys,
   keyText,
   readTries,
   recordTryOutcomes,
@@ -58,20 +60,18 @@ export function runTryBatch<P>(
   nowMs: number,
   business: BatchBusiness<P>,
 ): Promise<BatchAnswer[]> {
-  return dataSource.transaction('READ COMMITTED', async (manager) => {
+  const leaderOf = new Map<string, number>();
+  tries.forEach((entry, index) => {
+    if (!leaderOf.has(keyText(entry.key))) leaderOf.set(keyText(entry.key), index);
+  });
+  // Sorted by key, so two batches that share branches lock their rows in the same order.
+  const claims = [...leaderOf.values()]
+    .map((index) => ({ index, ...claimOf(tries[index], nowMs) }))
+    .sort((a, b) => compare(keyText(a.claim.key), keyText(b.claim.key)));
+  const opening = [insertTriesStatement(claims.map((c) => c.claim))];
+  return inTransaction(dataSource, opening, async (manager, [claimed]) => {
     const answers = new Array<BatchAnswer>(tries.length);
-    const leaderOf = new Map<string, number>();
-    tries.forEach((entry, index) => {
-      if (!leaderOf.has(keyText(entry.key))) leaderOf.set(keyText(entry.key), index);
-    });
-    // Sorted by key, so two batches that share branches lock their rows in the same order.
-    const claims = [...leaderOf.values()]
-      .map((index) => ({ index, ...claimOf(tries[index], nowMs) }))
-      .sort((a, b) => compare(keyText(a.claim.key), keyText(b.claim.key)));
-    const inserted = await insertTries(
-      manager,
-      claims.map((c) => c.claim),
-    );
+    const inserted = insertedKeys(claimed.rows);
 
     const existing: number[] = [];
     const fresh: number[] = [];

@@ -11,7 +11,7 @@ export interface SqlResult<T> {
 export async function runSql<T = Record<string, unknown>>(
   manager: EntityManager,
   text: string,
-  parameters: unknown[] = [],
+  parameters: readonly unknown[] = [],
 ): Promise<SqlResult<T>> {
   return runPrepared<T>(manager, text, parameters);
 }
