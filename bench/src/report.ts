@@ -52,7 +52,10 @@ const cpu = (shares: CpuShares): string =>
     `idle ${shares.idle}`,
   ].join(', ');
 const rss = (value: RssSummary): string =>
-  `start ${value.startMiB} MiB, max ${value.maxMiB} MiB, end ${value.endMiB} MiB`;
+  `start ${value.startMiB} MiB, max ${value.maxMiB} MiB, end ${value.endMiB} MiB` +
+  (value.minuteMaxMiB.length > 1
+    ? `; highest in each minute: ${value.minuteMaxMiB.join(', ')} MiB`
+    : '');
 
 function hotRow(mode: HotSkuMode, callers: number, durationS: number): string {
   return (
