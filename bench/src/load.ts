@@ -21,6 +21,13 @@ export interface LoadSpec {
   callers: number;
   /** Stop after this long; null: run until every caller is retired. */
   durationMs: number | null;
+  /**
+   * Load this long first and count none of it, so the apps' JIT and pools
+   * are warm when the measured window opens; 0 or absent: none.
+   */
+  warmupMs?: number;
+  /** Called as the measured window opens (to start watching CPU or memory). */
+  onMeasureStart?(): void;
   request(caller: number): Promise<Outcome>;
   progress: ProgressLine;
   /** Text appended to the progress line. */
@@ -42,9 +49,22 @@ export async function closedLoop(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const samples = new Set<string>();
   let errors = 0;
-  const started = performance.now();
+  const warmupMs = spec.durationMs === null ? 0 : (spec.warmupMs ?? 0);
+  const started = performance.now() + warmupMs;
   const until = spec.durationMs === null ? Infinity : started + spec.durationMs;
+  let warm = warmupMs === 0;
+  if (warm) spec.onMeasureStart?.();
+  const opening = warm
+    ? null
+    : setTimeout(() => {
+        warm = true;
+        spec.onMeasureStart?.();
+      }, warmupMs);
   const show = (): void => {
+    if (!warm) {
+      spec.progress.update(`${spec.label}, warming up for ${warmupMs / 1000} s`);
+      return;
+    }
     const elapsed = performance.now() - started;
     const rate = latencies.length / Math.max(elapsed / 1000, 0.001);
     const head =
@@ -66,6 +86,7 @@ export async function closedLoop(spec: LoadSpec): Promise<LoadResult> {
         outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
       }
       if (outcome === 'stop') return;
+      if (sent < started) continue;
       if (outcome.ok) {
         latencies.push(performance.now() - sent);
       } else {
@@ -78,6 +99,7 @@ export async function closedLoop(spec: LoadSpec): Promise<LoadResult> {
     await Promise.all(Array.from({ length: spec.callers }, (_, index) => caller(index)));
   } finally {
     clearInterval(ticker);
+    if (opening) clearTimeout(opening);
   }
   show();
   spec.progress.done();

@@ -27,6 +27,7 @@ async function measure(
   const progress = new ProgressLine();
   const has = (name: BenchOptions['scenarios'][number]) => options.scenarios.includes(name);
   const durationMs = options.durationS * 1000;
+  const warmupMs = options.warmupS * 1000;
   let accounts: AccountsByShard = [];
   if (has('transfer') || options.soakS > 0) {
     accounts = await seedTransferAccounts(stack, options.accounts, progress);
@@ -41,6 +42,7 @@ async function measure(
       label: 'transfer',
       concurrency: options.concurrency,
       durationMs,
+      warmupMs,
       progress,
     });
     results.transfer = {
@@ -65,6 +67,7 @@ async function measure(
       accounts: options.accounts,
       connections: options.concurrency,
       durationMs,
+      warmupMs,
       progress,
     });
     results.baseline = {
@@ -82,7 +85,12 @@ async function measure(
     });
   }
   if (has('hot-sku')) {
-    const hot = await runHotSku(stack, { callers: options.hotCallers, durationMs, progress });
+    const hot = await runHotSku(stack, {
+      callers: options.hotCallers,
+      durationMs,
+      warmupMs,
+      progress,
+    });
     results.hotSku = { ...hot, callers: options.hotCallers, durationS: options.durationS };
   }
   if (options.soakS > 0) {
@@ -90,6 +98,8 @@ async function measure(
       label: 'soak',
       concurrency: options.concurrency,
       durationMs: options.soakS * 1000,
+      // It follows the other scenarios: the apps are warm.
+      warmupMs: 0,
       progress,
     });
     results.soak = {

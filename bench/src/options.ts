@@ -11,6 +11,8 @@ export type Scenario = (typeof SCENARIOS)[number];
 export interface BenchOptions {
   /** Seconds of each timed load (transfer, baseline, each hot-SKU mode). */
   durationS: number;
+  /** Seconds of unmeasured load before each timed one, so the apps are warm. */
+  warmupS: number;
   /** Concurrent clients of the transfer and the baseline. */
   concurrency: number;
   accounts: number;
@@ -42,6 +44,7 @@ export interface BenchOptions {
 
 const USAGE = `npm run bench -- [options]
   --duration S       seconds of each timed load (default 20)
+  --warmup S         seconds of unmeasured load before each timed one (default 5)
   --concurrency N    clients of the transfer and the baseline (default 32)
   --accounts N       accounts of the transfer (default 1000)
   --buyers N         concurrent flash-sale buyers (default 400)
@@ -87,6 +90,7 @@ export function parseBenchOptions(argv: string[], root: string): BenchOptions {
       args: argv,
       options: {
         duration: { type: 'string', default: '20' },
+        warmup: { type: 'string', default: '5' },
         concurrency: { type: 'string', default: '32' },
         accounts: { type: 'string', default: '1000' },
         buyers: { type: 'string', default: '400' },
@@ -112,6 +116,7 @@ export function parseBenchOptions(argv: string[], root: string): BenchOptions {
   if (values.help) throw new UsageError('');
   return {
     durationS: count('duration', values.duration, 1, 3600),
+    warmupS: count('warmup', values.warmup, 0, 600),
     concurrency: count('concurrency', values.concurrency, 1, 1000),
     accounts: count('accounts', values.accounts, 2, 1_000_000),
     buyers: count('buyers', values.buyers, 1, 10_000),

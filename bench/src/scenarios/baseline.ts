@@ -22,7 +22,13 @@ const OPENING = 1_000_000_000;
  */
 export async function runBaseline(
   server: PgServer,
-  options: { accounts: number; connections: number; durationMs: number; progress: ProgressLine },
+  options: {
+    accounts: number;
+    connections: number;
+    durationMs: number;
+    warmupMs: number;
+    progress: ProgressLine;
+  },
 ): Promise<BaselineResult> {
   const db = await createDatabase(server, 'base');
   const clients: Client[] = [];
@@ -48,6 +54,7 @@ export async function runBaseline(
       label: 'baseline',
       callers: options.connections,
       durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
       progress: options.progress,
       request: async (caller) => {
         const client = clients[caller];

@@ -20,7 +20,7 @@ export interface HotSkuMode {
   completed: number;
   errors: number;
   errorSamples: string[];
-  /** The SKU's reserved units equal the tries answered 200. */
+  /** The SKU's reserved units equal the tries answered 200 (warm-up included). */
   counted: boolean;
   /** A sell-out of `sellOutStock` units: tries answered 200 (must equal the stock). */
   sellOutGranted: number;
@@ -101,7 +101,7 @@ async function readStock(stack: BenchStack, sku: string): Promise<StockView> {
 async function runMode(
   stack: BenchStack,
   batched: boolean,
-  options: { callers: number; durationMs: number; progress: ProgressLine },
+  options: { callers: number; durationMs: number; warmupMs: number; progress: ProgressLine },
 ): Promise<{ mode: HotSkuMode; granted: BranchKey[]; sku: string }> {
   await stack.restartInventory({ TCC_HOT_SKU_BATCHING: String(batched) });
   const tag = `${batched ? 'b' : 'u'}-${randomBytes(3).toString('hex')}`;
@@ -114,14 +114,19 @@ async function runMode(
   const label = batched ? 'hot SKU, batched' : 'hot SKU, unbatched';
   try {
     let sent = 0;
-    const stopCpu = watchCpu(
-      { inventory: stack.apps.inventory.pid },
-      stack.postmasterPid === null ? {} : { PostgreSQL: stack.postmasterPid },
-    );
+    let stopCpu: (() => CpuShares) | undefined;
     const load = await closedLoop({
       label,
       callers: options.callers,
       durationMs: options.durationMs,
+      // Warm-up reservations come off the same SKU and count as granted: the stock check holds.
+      warmupMs: options.warmupMs,
+      onMeasureStart: () => {
+        stopCpu = watchCpu(
+          { inventory: stack.apps.inventory.pid },
+          stack.postmasterPid === null ? {} : { PostgreSQL: stack.postmasterPid },
+        );
+      },
       progress: options.progress,
       request: async () => {
         const key = { transactionId: `ht-${tag}-${(sent += 1)}`, branchId: 'b' };
@@ -133,6 +138,7 @@ async function runMode(
         return { ok: false, error: `${answer.status} ${answer.body.code ?? ''}` };
       },
     });
+    if (!stopCpu) throw new Error('the hot-SKU load ended before its measured window');
     const cpu = stopCpu();
     const stock = await readStock(stack, sku);
 
@@ -168,7 +174,7 @@ async function runMode(
         errors: load.errors + sellOut.errors,
         errorSamples: [...load.errorSamples, ...sellOut.errorSamples],
         counted:
-          stock.reserved === load.completed && stock.available === stockUnits - load.completed,
+          stock.reserved === granted.length && stock.available === stockUnits - granted.length,
         sellOutGranted,
         sellOutStock: SELL_OUT_STOCK,
         oversold: Math.max(
@@ -240,7 +246,7 @@ async function checkBarrier(
 /** Unbatched, then batched (the inventory keeps running batched), then the barrier check. */
 export async function runHotSku(
   stack: BenchStack,
-  options: { callers: number; durationMs: number; progress: ProgressLine },
+  options: { callers: number; durationMs: number; warmupMs: number; progress: ProgressLine },
 ): Promise<HotSkuResult> {
   const unbatched = await runMode(stack, false, options);
   const batched = await runMode(stack, true, options);

@@ -143,21 +143,32 @@ async function ledgerTotals(
 export async function runTransfer(
   stack: BenchStack,
   accounts: AccountsByShard,
-  options: { label: string; concurrency: number; durationMs: number; progress: ProgressLine },
+  options: {
+    label: string;
+    concurrency: number;
+    durationMs: number;
+    warmupMs: number;
+    progress: ProgressLine;
+  },
 ): Promise<TransferResult> {
   const coordinator = new AppClient(
     stack.apps.coordinator.url,
     options.concurrency,
     stack.secrets.apiKey,
   );
-  const stopRss = watchRss(stack.apps.coordinator.pid);
-  const stopCpu = watchStackCpu(stack);
+  let stopRss: (() => RssSummary) | undefined;
+  let stopCpu: (() => CpuShares) | undefined;
   let load: LoadResult;
   try {
     load = await closedLoop({
       label: options.label,
       callers: options.concurrency,
       durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      onMeasureStart: () => {
+        stopRss = watchRss(stack.apps.coordinator.pid);
+        stopCpu = watchStackCpu(stack);
+      },
       progress: options.progress,
       request: async () => {
         const answer = await coordinator.send<TransactionView>(
@@ -178,6 +189,7 @@ export async function runTransfer(
   } finally {
     await coordinator.close();
   }
+  if (!stopRss || !stopCpu) throw new Error('the transfer load ended before its measured window');
   const rss = stopRss();
   const cpu = stopCpu();
   const unfinished = await waitForQuietLog(stack);
