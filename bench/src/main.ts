@@ -166,10 +166,14 @@ async function main(): Promise<number> {
       logDir,
       logLevel: options.logLevel,
       nodeFlags: (app) => {
-        if (!options.cpuProfDir) return options.nodeOptions;
+        const flags =
+          app === 'coordinator' && options.coordinatorHeapMiB !== null
+            ? [...options.nodeOptions, `--max-old-space-size=${options.coordinatorHeapMiB}`]
+            : options.nodeOptions;
+        if (!options.cpuProfDir) return flags;
         const dir = join(options.cpuProfDir, app);
         mkdirSync(dir, { recursive: true });
-        return [...options.nodeOptions, '--cpu-prof', `--cpu-prof-dir=${dir}`];
+        return [...flags, '--cpu-prof', `--cpu-prof-dir=${dir}`];
       },
     });
     say(`apps started from ${options.buildDir}; their logs go to ${logDir}`);

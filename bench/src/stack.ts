@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinatorClient } from '@app/coordinator-client';
-import { AppName, RunningApp, freePort, startApp } from './apps';
+import { freePort } from '@app/database';
+import { AppName, RunningApp, startApp } from './apps';
 import { AppClient } from './http';
 import { BenchDatabase, PgServer, createDatabase, dropDatabases } from './postgres';
 

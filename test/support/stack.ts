@@ -3,7 +3,8 @@ import { CoordinatorClient } from '@app/coordinator-client';
 import { TransactionStatus, TransactionView } from '@app/protocol';
 import { createTestDatabase, TestDatabase } from './db';
 import { httpClient, HttpClient, HttpResponse } from './http';
-import { AppName, AppProcess, freePort, startApp } from './processes';
+import { freePort } from '@app/database';
+import { AppName, AppProcess, startApp } from './processes';
 
 /** `GET /accounts/:id` of the account participant. */
 export interface AccountView {
