@@ -17,7 +17,7 @@ const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
  * runs them in order, each with its own result, as if sent one by one.
  * On a loopback connection each round trip costs both processes a write,
  * a read and a wake-up, which is most of what a short statement costs, and
- * a participant's phase is only three or four statements.
+ * a participant's phase is a handful of short statements.
  *
  * `work` gets the transaction's manager (TypeORM sees the transaction as
  * started, so a nested `manager.transaction` takes a savepoint and
