@@ -33,7 +33,7 @@ export interface PreparedResult<T> {
  * come back the same way for every command (TypeORM shapes UPDATE results
  * differently); errors are pg's own, SQLSTATE in `code`.
  */
-export async function runPrepared<T>(
+export async function runPrepared<T = Record<string, unknown>>(
   manager: EntityManager,
   sql: string,
   params: readonly unknown[] = [],

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { runPrepared } from '@app/database';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
 import { TransactionRecord, transactionColumns } from './records';
-import { execute, select } from './sql';
+import { select } from './sql';
 
 const UNFINISHED = `('${TransactionStatus.Trying}', '${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`;
 const PHASE_TWO = `('${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`;
@@ -83,7 +84,7 @@ export class Leases {
     retryDelayMs: number,
   ): Promise<void> {
     const now = this.clock.now;
-    await execute(
+    await runPrepared(
       manager,
       `UPDATE transactions
        SET lease_owner = NULL, lease_until = NULL,
@@ -101,7 +102,7 @@ export class Leases {
    */
   async releaseAllLeases(manager: EntityManager, owner: string): Promise<number> {
     const now = this.clock.now;
-    const result = await execute(
+    const result = await runPrepared(
       manager,
       `UPDATE transactions
        SET lease_until = ${now},
@@ -109,6 +110,6 @@ export class Leases {
        WHERE lease_owner = $1`,
       [owner],
     );
-    return result.count;
+    return result.rowCount;
   }
 }
