@@ -65,6 +65,18 @@ describe('security: tokens, signatures, limits, secrets', () => {
   const extraApps: AppProcess[] = [];
   const extraDatabases: TestDatabase[] = [];
 
+  /** The timestamp and signature headers of a POST without deadline; the signature is remembered. */
+  const signedPost = (
+    path: string,
+    body: string,
+    secret = stack.secrets.signingSecret,
+  ): Record<string, string> => {
+    const timestamp = String(Date.now());
+    const signature = signCall(secret, { timestamp, method: 'POST', path, deadline: '', body });
+    sentSignatures.push(signature);
+    return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signature };
+  };
+
   /** A phase call to the account participant, signed as told; the signature is remembered. */
   const phaseCall = async (
     phase: string,
@@ -280,19 +292,8 @@ describe('security: tokens, signatures, limits, secrets', () => {
       options: { token?: string; secret?: string; replay?: Record<string, string> } = {},
     ) => {
       const raw = JSON.stringify(body);
-      const timestamp = String(Date.now());
-      const signature = signCall(options.secret ?? stack.secrets.signingSecret, {
-        timestamp,
-        method: 'POST',
-        path: '/v1/participants',
-        deadline: '',
-        body: raw,
-      });
-      sentSignatures.push(signature);
-      const headers = options.replay ?? {
-        [TIMESTAMP_HEADER]: timestamp,
-        [SIGNATURE_HEADER]: signature,
-      };
+      const signed = signedPost('/v1/participants', raw, options.secret);
+      const headers = options.replay ?? signed;
       return call(`${stack.apps.coordinator.url}/v1/participants`, 'POST', {
         body: raw,
         headers,
@@ -401,19 +402,10 @@ describe('security: tokens, signatures, limits, secrets', () => {
         baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         actions: ['take'],
       });
-      const timestamp = String(Date.now());
-      const signature = signCall(stack.secrets.signingSecret, {
-        timestamp,
-        method: 'POST',
-        path: '/v1/participants',
-        deadline: '',
-        body,
-      });
-      sentSignatures.push(signature);
       const registered = await call(`${stack.apps.coordinator.url}/v1/participants`, 'POST', {
         body,
         token: stack.secrets.apiKey,
-        headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signature },
+        headers: signedPost('/v1/participants', body),
       });
       expect(registered.status).toBe(200);
     });
@@ -696,18 +688,9 @@ describe('security: tokens, signatures, limits, secrets', () => {
           branchId: randomUUID(),
           payload: { sku: 'SEC-SKU', quantity: 1 },
         });
-        const timestamp = String(Date.now());
-        const signature = signCall(stack.secrets.signingSecret, {
-          timestamp,
-          method: 'POST',
-          path: '/tcc/reserve/cancel',
-          deadline: '',
-          body,
-        });
-        sentSignatures.push(signature);
         const cancel = await call(`${limited.url}/tcc/reserve/cancel`, 'POST', {
           body,
-          headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signature },
+          headers: signedPost('/tcc/reserve/cancel', body),
         });
         expect(cancel.status).toBe(200);
       }
