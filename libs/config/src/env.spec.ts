@@ -71,9 +71,9 @@ describe('config', () => {
     );
   });
 
-  it('reads TCC_RATE_LIMIT_PER_MINUTE: off by default, 6000 in production, 0 turns it off', () => {
+  it('reads TCC_RATE_LIMIT_PER_MINUTE: off by default, 600,000 in production, 0 turns it off', () => {
     expect(rateLimitVar({})).toBe(0);
-    expect(rateLimitVar({ NODE_ENV: 'production' })).toBe(6000);
+    expect(rateLimitVar({ NODE_ENV: 'production' })).toBe(600_000);
     expect(rateLimitVar({ NODE_ENV: 'production', TCC_RATE_LIMIT_PER_MINUTE: '0' })).toBe(0);
     expect(rateLimitVar({ TCC_RATE_LIMIT_PER_MINUTE: '120' })).toBe(120);
     expect(() => rateLimitVar({ TCC_RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(
