@@ -7,7 +7,7 @@ import type { BarrierKey } from './barrier.repository';
 import type { BatchAnswer } from './batch-barrier';
 import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
 import { parseDeadline, readEnvelope, readPayload } from './phase-call';
-import { TryBatcher } from './try-batcher';
+import { TryBatcher, isBatched } from './try-batcher';
 
 /** The 200 answer of a phase call. */
 export interface PhaseResponse {
@@ -75,12 +75,12 @@ export class PhaseService {
     const { key, deadline } = call;
     switch (phase) {
       case 'try':
-        if (action.batch && this.options.batchTries !== false) {
-          return this.batcher.submit(
-            dataSource,
-            { name: action.name, batch: action.batch },
-            { key, payload: call.payload, deadlineMs: deadline },
-          );
+        if (isBatched(action) && this.options.batchTries !== false) {
+          return this.batcher.submit(dataSource, action, {
+            key,
+            payload: call.payload,
+            deadlineMs: deadline,
+          });
         }
         return runTry(dataSource, key, deadline, Date.now(), (m) => action.try(context(m)));
       case 'confirm':

@@ -6,7 +6,9 @@ import { readInventoryConfig } from '../../../apps/inventory/src/config/inventor
 import { InventoryModule } from '../../../apps/inventory/src/inventory.module';
 import { reserveMany } from '../../../apps/inventory/src/tcc/reserve-batch';
 import { ReservePayload } from '../../../apps/inventory/src/tcc/reserve.payload';
+import { reserveAction } from '../../../apps/inventory/src/tcc/reserve.action';
 import { QueuedTry, runTryBatch } from '../../../libs/participant/src/batch-barrier';
+import { TryBatcher } from '../../../libs/participant/src/try-batcher';
 import { TestDatabase, createTestDatabase } from '../../support/db';
 import { SECRETS, TOKENS, branchKey, phaseCall } from '../participant/support';
 
@@ -315,6 +317,86 @@ describe('inventory: batched reservations of a hot SKU', () => {
         'UNKNOWN_SKU',
         'UNKNOWN_SKU',
       ]);
+    });
+  });
+
+  describe('a batch whose transaction fails as a whole', () => {
+    /** A transaction of its own that inserted an order and waits for `end` to commit or roll back. */
+    async function holdOrder(id: string, sku: string) {
+      const runner = dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      await runner.query(
+        `INSERT INTO orders (id, sku, quantity, status, transaction_id, branch_id)
+         VALUES ($1, $2, 1, 'PENDING', 'outside', 'outside')`,
+        [id, sku],
+      );
+      return {
+        end: async (commit: boolean) => {
+          await (commit ? runner.commitTransaction() : runner.rollbackTransaction());
+          await runner.release();
+        },
+      };
+    }
+    /** Waits until some session waits on a lock (a batch's insert behind an open one). */
+    async function someoneWaitsOnALock(): Promise<void> {
+      for (;;) {
+        const [{ waiting }] = await dataSource.query<{ waiting: number }[]>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (waiting > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+
+    it('runs its tries again one by one: an order id taken meanwhile refuses only its own try', async () => {
+      const sku = 'BATCH-RACE-1';
+      await seed(sku, 3);
+      const batcher = app.get(TryBatcher);
+      const submit = (key: Key, quantity: number, orderId?: string) =>
+        batcher.submit(dataSource, reserveAction as never, {
+          key,
+          payload: Object.assign(new ReservePayload(), { sku, quantity, orderId }),
+          deadlineMs: Date.now() + 60_000,
+        });
+      const taken = await holdOrder('batch-race-taken', sku);
+      const plug = await holdOrder('batch-race-plug', sku);
+      // The first try waits on the plug's order, so the two behind it queue into one batch.
+      const first = submit(branchKey('race-plugged'), 1, 'batch-race-plug');
+      await someoneWaitsOnALock();
+      const raced = submit(branchKey('race-taken'), 2, 'batch-race-taken');
+      const behind = submit(branchKey('race-behind'), 2);
+      await plug.end(false);
+      // The batch read no order 'batch-race-taken' (uncommitted), and its insert now waits on it.
+      await someoneWaitsOnALock();
+      await taken.end(true);
+
+      expect(await first).toEqual({ kind: 'done', outcome: 'ok', repeated: false });
+      expect(await raced).toMatchObject({ kind: 'refused', code: 'ORDER_EXISTS' });
+      // Alone, the refused try takes no units, so the try behind it gets the last two.
+      expect(await behind).toEqual({ kind: 'done', outcome: 'ok', repeated: false });
+      expect(await stock(sku)).toEqual({ sku, available: 0, reserved: 3, sold: 0 });
+      expect(await held(sku)).toBe(2);
+    });
+
+    it('never deadlocks on order ids that two batches share in crossing order', async () => {
+      const skus = ['BATCH-CROSS-A', 'BATCH-CROSS-B'];
+      for (const sku of skus) await seed(sku, 1000);
+      const ids = Array.from({ length: 20 }, (_, i) => `batch-cross-${i}`);
+      const rounds = await Promise.all(
+        skus.map((sku, s) =>
+          Promise.all(
+            (s === 0 ? ids : [...ids].reverse()).map((orderId) =>
+              call('try', branchKey(`cross-${s}`), { sku, quantity: 1, orderId }),
+            ),
+          ),
+        ),
+      );
+      const statuses = rounds.flat().map((res) => res.status);
+      // Each order id goes to exactly one of the two SKUs; nothing fails for a deadlock.
+      expect(statuses.filter((status) => status === 200)).toHaveLength(ids.length);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(ids.length);
     });
   });
 

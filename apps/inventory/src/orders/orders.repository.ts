@@ -50,7 +50,11 @@ export async function findExistingOrderIds(
   return new Set(rows.map((row) => row.id));
 }
 
-/** Inserts PENDING orders in one statement, skipping ids that exist; returns the ids it inserted. */
+/**
+ * Inserts PENDING orders in one statement, in the order given (callers sort
+ * by id, so concurrent inserts of shared ids cannot wait on each other in a
+ * cycle), skipping ids that exist; returns the ids it inserted.
+ */
 export async function insertPendingOrders(
   manager: EntityManager,
   orders: readonly NewOrder[],
@@ -61,7 +65,8 @@ export async function insertPendingOrders(
     `INSERT INTO orders (id, sku, quantity, status, transaction_id, branch_id)
      SELECT o.id, o.sku, o.quantity, 'PENDING', o.transaction_id, o.branch_id
      FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-       AS o(id, sku, quantity, transaction_id, branch_id)
+       WITH ORDINALITY AS o(id, sku, quantity, transaction_id, branch_id, n)
+     ORDER BY o.n
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [

@@ -14,9 +14,16 @@ const refused = (refusal: Refusal): TryVerdict => ({ ok: false, ...refusal });
  * transaction, as if they had run one after the other in arrival order:
  * each is granted while its quantity fits in what is left (a later, smaller
  * one may still fit), unless its order id is taken. The SKU's row is locked
- * once, the units of every granted try move in ONE guarded UPDATE, and the
- * orders and reservations are inserted in one statement each. Refused
- * tries write nothing, and nothing throws for one try's sake.
+ * once; the orders of the granted tries are inserted first, in order id
+ * order, so two batches sharing order ids always take them in the same
+ * order and never deadlock; then the units of every granted try move in ONE
+ * guarded UPDATE and the reservations are inserted in one statement.
+ * Refused tries write nothing.
+ *
+ * An order id that another transaction committed after the read below
+ * would make its try refused after its units were allotted, and later tries
+ * refused for units they would have got: the batch throws instead, and its
+ * tries run again one by one.
  */
 export async function reserveMany(
   manager: EntityManager,
@@ -30,35 +37,19 @@ export async function reserveMany(
   const orderIds = tries.flatMap((t) =>
     t.payload.orderId === undefined ? [] : [t.payload.orderId],
   );
-  const takenOrders = await findExistingOrderIds(manager, orderIds);
-  const verdicts: TryVerdict[] = [];
-  let left = available;
-  for (const { payload } of tries) {
-    const { quantity, orderId } = payload;
-    // The unbatched try checks stock first, then the order: the same refusal wins here.
-    if (quantity > left) verdicts.push(refused(insufficientStock(sku, quantity)));
-    else if (orderId !== undefined && takenOrders.has(orderId)) {
-      verdicts.push(refused(orderExists(orderId)));
-    } else {
-      left -= quantity;
-      if (orderId !== undefined) takenOrders.add(orderId);
-      verdicts.push(GRANTED);
-    }
-  }
+  const verdicts = allot(tries, available, await findExistingOrderIds(manager, orderIds));
 
-  const orders: NewOrder[] = tries.flatMap((t, i) =>
-    verdicts[i].ok && t.payload.orderId !== undefined
-      ? [{ id: t.payload.orderId, sku, quantity: t.payload.quantity, ...key(t) }]
-      : [],
-  );
+  const orders: NewOrder[] = tries
+    .flatMap((t, i) =>
+      verdicts[i].ok && t.payload.orderId !== undefined
+        ? [{ id: t.payload.orderId, sku, quantity: t.payload.quantity, ...key(t) }]
+        : [],
+    )
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const inserted = await insertPendingOrders(manager, orders);
-  // An order id another process committed after the read above: that try is refused, its units stay.
-  tries.forEach((t, i) => {
-    const orderId = t.payload.orderId;
-    if (verdicts[i].ok && orderId !== undefined && !inserted.has(orderId)) {
-      verdicts[i] = refused(orderExists(orderId));
-    }
-  });
+  if (inserted.size !== orders.length) {
+    throw new Error(`an order id of the ${sku} batch was taken while the batch ran`);
+  }
 
   const granted = tries.filter((_, i) => verdicts[i].ok);
   const total = granted.reduce((sum, t) => sum + t.payload.quantity, 0);
@@ -76,6 +67,25 @@ export async function reserveMany(
     })),
   );
   return verdicts;
+}
+
+/** Grants tries in arrival order while units last and their order ids are free. */
+function allot(
+  tries: readonly BatchedTry<ReservePayload>[],
+  available: number,
+  takenOrders: Set<string>,
+): TryVerdict[] {
+  const sku = tries[0].payload.sku;
+  let left = available;
+  return tries.map(({ payload }) => {
+    const { quantity, orderId } = payload;
+    // The unbatched try checks stock first, then the order: the same refusal wins here.
+    if (quantity > left) return refused(insufficientStock(sku, quantity));
+    if (orderId !== undefined && takenOrders.has(orderId)) return refused(orderExists(orderId));
+    left -= quantity;
+    if (orderId !== undefined) takenOrders.add(orderId);
+    return GRANTED;
+  });
 }
 
 function key(t: BatchedTry<ReservePayload>): { transactionId: string; branchId: string } {
