@@ -1,7 +1,13 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyCall } from '@app/protocol';
-import { CoordinatorClient, UNEXPECTED_RESPONSE } from './client';
+import {
+  CoordinatorClient,
+  CoordinatorProblemError,
+  CoordinatorUnreachableError,
+  UNEXPECTED_RESPONSE,
+  expectOk,
+} from './client';
 
 interface Seen {
   method: string;
@@ -90,9 +96,10 @@ describe('CoordinatorClient', () => {
     expect(seen[1].url).toBe('/v1/transactions?stuck=true&limit=10');
   });
 
-  it('returns problem details of error answers', async () => {
-    reply = (res) => {
-      res.writeHead(409, { 'content-type': 'application/problem+json' }).end(
+  const answerNotTrying = (res: ServerResponse): void => {
+    res
+      .writeHead(409, { 'content-type': 'application/problem+json' })
+      .end(
         JSON.stringify({
           type: 't',
           title: 'Conflict',
@@ -101,7 +108,10 @@ describe('CoordinatorClient', () => {
           code: 'NOT_TRYING',
         }),
       );
-    };
+  };
+
+  it('returns problem details of error answers', async () => {
+    reply = answerNotTrying;
     const res = await client().cancel('t1');
     expect(res.ok).toBe(false);
     expect(res.status).toBe(409);
@@ -118,5 +128,55 @@ describe('CoordinatorClient', () => {
       status: 502,
       body: { code: UNEXPECTED_RESPONSE, detail: '<h1>Bad gateway</h1>' },
     });
+  });
+
+  it('throws the answered problem from expectOk', async () => {
+    reply = answerNotTrying;
+    const error = await client()
+      .confirm('t1')
+      .then(expectOk)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CoordinatorProblemError);
+    expect(error).toMatchObject({ status: 409, problem: { code: 'NOT_TRYING' } });
+  });
+
+  it('retries a request that broke mid-answer only where repeating it is safe', async () => {
+    let calls = 0;
+    reply = (res) => {
+      calls += 1;
+      // The first answer dies with its connection; the second one arrives.
+      if (calls === 1) res.socket?.destroy();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"t1"}');
+    };
+    const retrying = new CoordinatorClient({ baseUrl, apiKey: 'k', retryDelayMs: 1 });
+    await expect(retrying.getTransaction('t1')).resolves.toMatchObject({ ok: true });
+    expect(calls).toBe(2);
+
+    calls = 0;
+    const begin = retrying.beginTransaction({ branches: [] });
+    await expect(begin).rejects.toBeInstanceOf(CoordinatorUnreachableError);
+    expect(calls).toBe(1);
+
+    calls = 0;
+    const keyed = retrying.beginTransaction({ branches: [] }, { idempotencyKey: 'k-2' });
+    await expect(keyed).resolves.toMatchObject({ ok: true });
+    expect(calls).toBe(2);
+  });
+
+  it('retries a refused connection, then names the coordinator it could not reach', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = new CoordinatorClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      retries: 1,
+      retryDelayMs: 1,
+    });
+    const error = await unreachable.beginTransaction({ branches: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CoordinatorUnreachableError);
+    expect((error as Error).message).toBe(
+      `cannot reach the coordinator at http://127.0.0.1:${port} (ECONNREFUSED)`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Phase } from '@app/protocol';
-import type { Statement } from '@app/database';
+import type { Statement } from '@app/database/transaction';
 import { runSql } from './sql';
 
 const json = (detail: Record<string, unknown> | null): string | null =>

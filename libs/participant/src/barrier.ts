@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode } from '@app/protocol';
 import { BusinessRefusal } from './action';
-import { inTransaction } from '@app/database';
+import { inTransaction } from '@app/database/transaction';
 import {
   BarrierKey,
   SettlementClaim,

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { inTransaction } from '@app/database';
+import { inTransaction } from '@app/database/transaction';
 import type { BatchedTry, TryVerdict } from './action';
 import { BarrierAnswer, isLate, lateRefusal, repeatedTryAnswer } from './barrier';
 import {

@@ -1,12 +1,27 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { Public } from '@app/http';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { Public } from '@app/http/auth';
+import { ProblemJsonFilter } from '@app/http/problem.filter';
 import { DEADLINE_HEADER } from '@app/protocol';
 import { PhaseResponse, PhaseService } from './phase.service';
 import { SignatureGuard } from './signature.guard';
 
-/** The coordinator's phase calls: no bearer token, a signature instead. */
+/**
+ * The coordinator's phase calls: no bearer token, a signature instead. Its own
+ * problem+json filter, so an app that installs none still answers 401 and 409
+ * the way the coordinator reads them.
+ */
 @Public()
 @UseGuards(SignatureGuard)
+@UseFilters(ProblemJsonFilter)
 @Controller('tcc')
 export class PhaseController {
   constructor(private readonly phases: PhaseService) {}

@@ -52,6 +52,8 @@ export class ParticipantRegistrar implements OnApplicationBootstrap, OnApplicati
       baseUrl: coordinatorUrl,
       apiKey,
       signingSecret: signingSecrets[0],
+      // This loop is the retry, with its own backoff and a log line per failure.
+      retries: 0,
     });
     const registration = { name, baseUrl: publicUrl, actions: actions.map((a) => a.name) };
     const signal = this.stopping.signal;

@@ -1,4 +1,4 @@
-import { runPrepared } from '@app/database';
+import { runPrepared } from '@app/database/prepared';
 
 /**
  * Runs one parameterised statement on the manager's transaction (prepared
