@@ -15,6 +15,8 @@ const swc = [
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@app/([a-z-]+)/([a-z.-]+)$': '<rootDir>/libs/$1/src/$2',
+  // In-process tests run the CLI against the client's source, not its last build.
+  '^@tcc-coordinator/client$': '<rootDir>/libs/coordinator-client/src',
 };
 const common = {
   transform: { '^.+\\.ts$': swc },

@@ -4,13 +4,14 @@
 const { randomUUID } = require('node:crypto');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { TRANSACTION_STATUSES, parseInteger } = require('./args');
+const { answerOf } = require('./coordinator');
 const { EXIT, UsageError } = require('./errors');
 const { clean } = require('./table');
 const { renderTransaction, renderTransactionList, shellQuote } = require('./render');
 
 /** @typedef {import('./render').TransactionView} TransactionView */
 /** @typedef {import('./args').Connection} Connection */
-/** @typedef {import('./client').CoordinatorClient} CoordinatorClient */
+/** @typedef {import('@tcc-coordinator/client').CoordinatorClient} CoordinatorClient */
 
 /**
  * @typedef {object} CommandContext
@@ -28,14 +29,6 @@ const MIN_TIMEOUT_MS = 100;
 const POLL_INTERVAL_MS = 250;
 /** Default of `--wait`: long enough for a retry or two of phase 2. */
 const DEFAULT_WAIT_MS = 10_000;
-
-/**
- * @param {string} id
- * @returns {string}
- */
-function transactionPath(id) {
-  return `/v1/transactions/${encodeURIComponent(id)}`;
-}
 
 /**
  * Exit code for a transaction a person asked about: cancelled (or being cancelled) and stuck ones are failures.
@@ -79,9 +72,7 @@ function printJson(ctx, value) {
  * @returns {Promise<TransactionView>}
  */
 async function fetchTransaction(ctx, id) {
-  const answer = await ctx.client.request('GET', transactionPath(id), {
-    token: ctx.connection.apiKey,
-  });
+  const answer = await answerOf(ctx.client.getTransaction(id));
   return /** @type {TransactionView} */ (answer.body);
 }
 
@@ -101,12 +92,13 @@ async function status(ctx) {
  * @returns {Promise<number>}
  */
 async function list(ctx) {
-  const query = new URLSearchParams();
+  /** @type {import('@tcc-coordinator/client').ListTransactionsQuery} */
+  const query = {};
   /** @type {string[]} */
   const repeat = [];
   const { stuck, status: wanted, participant, limit, cursor } = ctx.options;
   if (stuck === true) {
-    query.set('stuck', 'true');
+    query.stuck = true;
     repeat.push('--stuck');
   }
   if (typeof wanted === 'string') {
@@ -117,23 +109,20 @@ async function list(ctx) {
         'list',
       );
     }
-    query.set('status', normalised);
+    query.status = /** @type {import('@tcc-coordinator/client').TransactionStatus} */ (normalised);
     repeat.push('--status', normalised);
   }
   if (typeof participant === 'string') {
-    query.set('participant', participant);
+    query.participant = participant;
     repeat.push('--participant', shellQuote(participant));
   }
   if (typeof limit === 'string') {
     const n = parseInteger(limit, '--limit', 'list', { min: 1, max: 100 });
-    query.set('limit', String(n));
+    query.limit = n;
     repeat.push('--limit', String(n));
   }
-  if (typeof cursor === 'string') query.set('cursor', cursor);
-  const search = query.toString();
-  const answer = await ctx.client.request('GET', `/v1/transactions${search ? `?${search}` : ''}`, {
-    token: ctx.connection.apiKey,
-  });
+  if (typeof cursor === 'string') query.cursor = cursor;
+  const answer = await answerOf(ctx.client.listTransactions(query));
   const page = /** @type {{ items: TransactionView[], nextCursor: string | null }} */ (answer.body);
   if (ctx.json) printJson(ctx, page);
   else ctx.print(renderTransactionList(page, repeat));
@@ -145,11 +134,7 @@ async function list(ctx) {
  * @returns {Promise<number>}
  */
 async function retry(ctx) {
-  const answer = await ctx.client.request(
-    'POST',
-    `/v1/admin/transactions/${encodeURIComponent(ctx.args.id)}/retry`,
-    { token: ctx.connection.adminToken },
-  );
+  const answer = await answerOf(ctx.client.retry(ctx.args.id));
   const tx = isTransaction(answer.body) ? answer.body : await fetchTransaction(ctx, ctx.args.id);
   if (ctx.json) printJson(ctx, tx);
   else ctx.print(`Phase 2 retried.\n\n${renderTransaction(tx)}`);
@@ -165,11 +150,7 @@ async function resolve(ctx) {
   if (typeof note !== 'string' || note.trim() === '') {
     throw new UsageError('--note is required: say what was settled by hand', 'resolve');
   }
-  const answer = await ctx.client.request(
-    'POST',
-    `/v1/admin/transactions/${encodeURIComponent(ctx.args.id)}/resolve`,
-    { token: ctx.connection.adminToken, body: { note } },
-  );
+  const answer = await answerOf(ctx.client.resolve(ctx.args.id, note));
   const tx = isTransaction(answer.body) ? answer.body : await fetchTransaction(ctx, ctx.args.id);
   if (ctx.json) printJson(ctx, tx);
   else ctx.print(`Resolved by hand.\n\n${renderTransaction(tx)}`);
@@ -217,13 +198,14 @@ function beginOptions(ctx, command) {
  * @returns {Promise<{ tx: TransactionView, replayed: boolean }>}
  */
 async function begin(ctx, branches, { timeoutMs, idempotencyKey, waitMs }) {
-  const answer = await ctx.client.request('POST', '/v1/transactions', {
-    token: ctx.connection.apiKey,
-    body: { branches, autoCommit: true, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
-    headers: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
-  });
+  const answer = await answerOf(
+    ctx.client.beginTransaction(
+      { branches, autoCommit: true, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+      { idempotencyKey },
+    ),
+  );
   let tx = /** @type {TransactionView} */ (answer.body);
-  const replayed = answer.headers.get('idempotent-replayed') === 'true';
+  const replayed = answer.headers['idempotent-replayed'] === 'true';
   const until = Date.now() + waitMs;
   while (!isSettled(tx) && Date.now() < until) {
     await sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, until - Date.now())));

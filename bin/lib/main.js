@@ -2,8 +2,8 @@
 'use strict';
 
 const { parseCommandLine, resolveConnection, usageLine } = require('./args');
-const { CoordinatorClient } = require('./client');
 const { HANDLERS } = require('./commands');
+const { connect } = require('./coordinator');
 const { EXIT, HttpError, UnreachableError, UsageError } = require('./errors');
 const { renderProblem } = require('./render');
 const { clean } = require('./table');
@@ -39,7 +39,7 @@ async function runCli(argv, env, out) {
     const connection = resolveConnection(parsed.global, env);
     const handler = HANDLERS[/** @type {keyof typeof HANDLERS} */ (parsed.command)];
     return await handler({
-      client: new CoordinatorClient(connection.baseUrl),
+      client: connect(connection),
       connection,
       args: parsed.args,
       options: parsed.options,

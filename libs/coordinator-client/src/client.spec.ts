@@ -97,17 +97,15 @@ describe('CoordinatorClient', () => {
   });
 
   const answerNotTrying = (res: ServerResponse): void => {
-    res
-      .writeHead(409, { 'content-type': 'application/problem+json' })
-      .end(
-        JSON.stringify({
-          type: 't',
-          title: 'Conflict',
-          status: 409,
-          detail: 'd',
-          code: 'NOT_TRYING',
-        }),
-      );
+    res.writeHead(409, { 'content-type': 'application/problem+json' }).end(
+      JSON.stringify({
+        type: 't',
+        title: 'Conflict',
+        status: 409,
+        detail: 'd',
+        code: 'NOT_TRYING',
+      }),
+    );
   };
 
   it('returns problem details of error answers', async () => {
