@@ -10,6 +10,8 @@ import { AdminController } from './admin/admin.controller';
 import { AdminService } from './admin/admin.service';
 import { CoordinatorConfigModule } from './config/config.module';
 import type { CoordinatorConfig } from './config/coordinator-config';
+import { AlertWebhook } from './events/alert-webhook';
+import { TransactionEvents } from './events/transaction-events';
 import { HealthController } from './health/health.controller';
 import { RecoveryLiveness } from './health/recovery-liveness';
 import { RecoveryHealthIndicator } from './health/recovery.indicator';
@@ -34,14 +36,12 @@ import { ParticipantHealth } from './participants/participant-health';
 import { ParticipantRegistry } from './participants/participant-registry.service';
 import { ParticipantSignatureGuard } from './participants/participant-signature.guard';
 import { ParticipantsController } from './participants/participants.controller';
-import { AlertWebhook } from './recovery/alert-webhook';
 import { RecoveryService } from './recovery/recovery.service';
 import { RetentionService } from './recovery/retention.service';
 import { GracefulShutdown } from './shutdown';
 import { Decider } from './tcc/decider';
-import { Handover } from './tcc/handover';
 import { PhaseTwo } from './tcc/phase-two';
-import { TransactionEvents } from './tcc/transaction-events';
+import { TransactionProcessor } from './tcc/transaction-processor';
 import { TryPhase } from './tcc/try-phase';
 import { AddBranch } from './transactions/add-branch.service';
 import { BeginTransaction } from './transactions/begin-transaction.service';
@@ -98,12 +98,13 @@ export class AppModule {
         ParticipantSignatureGuard,
         ParticipantClient,
         ParticipantHealth,
-        // tcc/: phase execution
+        // events/: the seam observers listen on
         TransactionEvents,
+        // tcc/: phase execution, driven by the processor
         TryPhase,
         Decider,
         PhaseTwo,
-        Handover,
+        TransactionProcessor,
         // transactions/ and admin/: use cases
         BeginTransaction,
         AddBranch,
@@ -114,9 +115,9 @@ export class AppModule {
         // recovery/
         RecoveryService,
         RetentionService,
-        AlertWebhook,
         GracefulShutdown,
-        // metrics/, health/ and logging/: observers of the coordinator's events
+        // events/, metrics/, health/ and logging/: observers of the coordinator's events
+        AlertWebhook,
         TccMetrics,
         MetricsObserver,
         RecoveryLiveness,

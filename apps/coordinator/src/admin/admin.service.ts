@@ -3,19 +3,16 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, TransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { OPERATOR_CANCEL_REASON } from '../domain/reasons';
+import type { TransactionRecord } from '../domain/records';
+import { TransactionEvents } from '../events/transaction-events';
 import { Leases } from '../log/leases.repository';
-import type { TransactionRecord } from '../log/records';
 import { TransactionFlags } from '../log/transaction-flags.repository';
 import { TransactionLog } from '../log/transaction-log.repository';
-import { Handover } from '../tcc/handover';
-import { leaseMs } from '../tcc/lease-time';
-import { PhaseTwo } from '../tcc/phase-two';
-import { OPERATOR_CANCEL_REASON } from '../tcc/reasons';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { TransactionProcessor } from '../tcc/transaction-processor';
 import { DecideTransaction } from '../transactions/decide-transaction.service';
 import type { TransactionReply } from '../transactions/replies';
 import { TransactionReader, notFound } from '../transactions/transaction-reader.service';
-import { httpStatusFor } from '../transactions/transaction-view';
 
 /** Operator actions: retry phase 2 now, cancel, or resolve by hand. */
 @Injectable()
@@ -26,8 +23,7 @@ export class AdminService {
     private readonly log: TransactionLog,
     private readonly leases: Leases,
     private readonly flags: TransactionFlags,
-    private readonly phaseTwo: PhaseTwo,
-    private readonly handover: Handover,
+    private readonly processor: TransactionProcessor,
     private readonly decide: DecideTransaction,
     private readonly reader: TransactionReader,
     private readonly events: TransactionEvents,
@@ -39,21 +35,11 @@ export class AdminService {
       this.manager,
       id,
       this.config.instanceId,
-      leaseMs(this.config),
+      this.config.retry.leaseMs,
     );
     if (!claimed) throw this.whyNotRetried(await this.log.findTransaction(this.manager, id), id);
-    this.events.emit('phaseTwoRetried', {
-      id,
-      status: claimed.status,
-      attempts: claimed.attempts,
-    });
-    let settled = claimed;
-    try {
-      settled = await this.phaseTwo.run(claimed);
-    } finally {
-      await this.handover.release(id, settled.attempts);
-    }
-    return this.reply(settled);
+    await this.processor.resume(claimed);
+    return this.reader.reply(id);
   }
 
   /** Cancels a trying transaction, as a client could; idempotent on a cancelled one. */
@@ -66,7 +52,7 @@ export class AdminService {
     const resolved = await this.flags.markResolved(this.manager, id, note);
     if (resolved) {
       this.events.emit('transactionResolved', { id, status: resolved.status });
-      return this.reply(resolved);
+      return this.reader.reply(resolved.id);
     }
     const record = await this.log.findTransaction(this.manager, id);
     if (!record) throw notFound(id);
@@ -102,11 +88,5 @@ export class AdminService {
           'Another coordinator is working on it right now.',
         );
     }
-  }
-
-  private async reply(record: TransactionRecord): Promise<TransactionReply> {
-    // The code follows the view, which may be newer than `record` (recovery works meanwhile).
-    const view = await this.reader.view(record.id);
-    return { httpStatus: httpStatusFor(view.status, true), view, replayed: false };
   }
 }

@@ -12,6 +12,7 @@ import {
   Secrets,
 } from '@app/config';
 import { MIN_TIMEOUT_MS } from '@app/protocol';
+import { RetryPolicy, retryPolicy } from '../domain/retry-policy';
 
 /** Everything the coordinator reads from its environment, validated once at start. */
 export interface CoordinatorConfig {
@@ -20,9 +21,8 @@ export interface CoordinatorConfig {
   secrets: Secrets;
   callTimeoutMs: number;
   recoveryIntervalMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  stuckAfterAttempts: number;
+  /** Leases, phase-2 backoff, the stuck threshold and the claim batch. */
+  retry: RetryPolicy;
   defaultTimeoutMs: number;
   maxTimeoutMs: number;
   alertWebhookUrl: string | null;
@@ -44,16 +44,20 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
   const maxTimeoutMs = intVar(env, 'TCC_MAX_TIMEOUT_MS', 600_000, MIN_TIMEOUT_MS, DAY_MS);
   const retryBaseMs = intVar(env, 'TCC_RETRY_BASE_MS', 500, 1, DAY_MS);
   const webhook = env.TCC_ALERT_WEBHOOK_URL?.trim();
+  const callTimeoutMs = intVar(env, 'TCC_CALL_TIMEOUT_MS', 5000, 10, 10 * 60_000);
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     databaseUrl: postgresUrlVar(env, 'DATABASE_URL'),
     secrets: readSecrets(env),
-    callTimeoutMs: intVar(env, 'TCC_CALL_TIMEOUT_MS', 5000, 10, 10 * 60_000),
+    callTimeoutMs,
     recoveryIntervalMs: intVar(env, 'TCC_RECOVERY_INTERVAL_MS', 1000, 10, DAY_MS),
-    retryBaseMs,
-    // The cap may not undercut the first delay, or the backoff would shrink.
-    retryMaxMs: intVar(env, 'TCC_RETRY_MAX_MS', 60_000, retryBaseMs, DAY_MS),
-    stuckAfterAttempts: intVar(env, 'TCC_STUCK_AFTER_ATTEMPTS', 10, 1, 1_000_000),
+    retry: retryPolicy({
+      callTimeoutMs,
+      retryBaseMs,
+      // The cap may not undercut the first delay, or the backoff would shrink.
+      retryMaxMs: intVar(env, 'TCC_RETRY_MAX_MS', 60_000, retryBaseMs, DAY_MS),
+      stuckAfterAttempts: intVar(env, 'TCC_STUCK_AFTER_ATTEMPTS', 10, 1, 1_000_000),
+    }),
     // A smaller maximum also lowers the default, so setting only the maximum stays valid.
     defaultTimeoutMs: intVar(
       env,

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
-import { leaseMs } from '../tcc/lease-time';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { TransactionEvents } from '../events/transaction-events';
 
 /** What the readiness check knows about the recovery loop, in epoch milliseconds. */
 export interface RecoveryTimes {
@@ -65,7 +64,12 @@ export class RecoveryLiveness implements OnModuleInit, OnModuleDestroy {
   check(now = Date.now()): { live: boolean; lastRunAt: string | null } {
     const { lastCompletedAt } = this.times;
     return {
-      live: recoveryIsLive(this.times, now, this.config.recoveryIntervalMs, leaseMs(this.config)),
+      live: recoveryIsLive(
+        this.times,
+        now,
+        this.config.recoveryIntervalMs,
+        this.config.retry.leaseMs,
+      ),
       lastRunAt: lastCompletedAt === null ? null : new Date(lastCompletedAt).toISOString(),
     };
   }

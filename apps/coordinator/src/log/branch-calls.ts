@@ -1,24 +1,5 @@
-import { BranchStatus } from '@app/protocol';
-
-/** The outcome of one call to a branch's participant, as the log records it. */
-export interface BranchCall {
-  branchId: string;
-  /** The status the call leaves; null keeps it (a failed call). */
-  to: BranchStatus | null;
-  /** The event type that records the call. */
-  event: string;
-  /** The failure text kept on the branch and in the event, or null. */
-  error: string | null;
-}
-
-/** Calls of one phase over branches of one transaction, recorded together. */
-export interface BranchCalls {
-  /** A call is recorded only on a branch still in one of these statuses. */
-  from: BranchStatus[];
-  /** Phase-2 calls count an attempt on the branch; tries do not. */
-  countsAttempt: boolean;
-  calls: BranchCall[];
-}
+import type { BranchStatus } from '@app/protocol';
+import type { BranchCall, BranchCalls } from '../domain/state-machine';
 
 /** A branch a recorded call changed: its status and attempts afterwards. */
 export interface RecordedCall {
@@ -26,9 +7,6 @@ export interface RecordedCall {
   status: BranchStatus;
   attempts: number;
 }
-
-/** No calls: a status change that records none still reads an empty `recorded`. */
-export const NO_CALLS: BranchCalls = { from: [], countsAttempt: false, calls: [] };
 
 /**
  * The CTE `recorded`: one guarded UPDATE of every branch a call reached

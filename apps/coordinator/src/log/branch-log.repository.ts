@@ -1,26 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BranchStatus, MAX_BRANCHES, TransactionStatus } from '@app/protocol';
-import type { CallOutcome } from '../participants/call-outcome';
-import { Decision, owedBranchStatuses, settledBranchStatus } from '../tcc/state-machine';
-import {
-  BranchCalls,
-  RECORDED_EVENTS,
-  RECORDED_JSON,
-  RecordedCall,
-  recordedCte,
-} from './branch-calls';
+import type { BranchCalls } from '../domain/state-machine';
+import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, recordedCte } from './branch-calls';
 import { LogClock } from './log-clock';
-import { BranchRecord, branchColumns } from './records';
+import type { BranchRecord } from '../domain/records';
+import { branchColumns } from './columns';
 import { select } from './sql';
 import type { NewBranch } from './transaction-log.repository';
-
-/** Branch status and event a try's outcome records; unknown keeps the branch PENDING. */
-const TRY_OUTCOMES: Record<CallOutcome['kind'], [BranchStatus, string]> = {
-  ok: [BranchStatus.Tried, 'TRY_OK'],
-  refused: [BranchStatus.TryFailed, 'TRY_REFUSED'],
-  unknown: [BranchStatus.Pending, 'TRY_UNKNOWN'],
-};
 
 /** What happened to a request to add a branch. */
 export type AddBranchResult =
@@ -30,12 +17,6 @@ export type AddBranchResult =
   | { kind: 'not-trying'; status: TransactionStatus }
   | { kind: 'deadline-passed' }
   | { kind: 'too-many' };
-
-/** One call to a branch and how it ended. */
-export interface BranchOutcome {
-  branchId: string;
-  outcome: CallOutcome;
-}
 
 /** Writes branch rows: adding one to a trying transaction and recording call outcomes. */
 @Injectable()
@@ -112,36 +93,6 @@ export class BranchLog {
     });
   }
 
-  /** How a round of tries is recorded: TRIED, TRY_FAILED, or still PENDING with the error when unknown. */
-  tryCalls(outcomes: readonly BranchOutcome[]): BranchCalls {
-    return {
-      from: [BranchStatus.Pending],
-      countsAttempt: false,
-      calls: outcomes.map(({ branchId, outcome }) => {
-        const [to, event] = TRY_OUTCOMES[outcome.kind];
-        return { branchId, to, event, error: describeFailure(outcome) };
-      }),
-    };
-  }
-
-  /** How a round of phase-2 calls is recorded: success settles a branch, a failure counts an attempt. */
-  phaseTwoCalls(decision: Decision, outcomes: readonly BranchOutcome[]): BranchCalls {
-    const phase = decision.toUpperCase();
-    return {
-      from: owedBranchStatuses(decision),
-      countsAttempt: true,
-      calls: outcomes.map(({ branchId, outcome }) => {
-        const ok = outcome.kind === 'ok';
-        return {
-          branchId,
-          to: ok ? settledBranchStatus(decision) : null,
-          event: ok ? `${phase}_OK` : `${phase}_FAILED`,
-          error: describeFailure(outcome),
-        };
-      }),
-    };
-  }
-
   /**
    * Records calls to branches of one transaction, with their events, in one
    * statement; returns the branches changed (a branch settled meanwhile by
@@ -181,17 +132,5 @@ export class BranchLog {
       [transactionId, key],
     );
     return rows[0] ?? null;
-  }
-}
-
-/** The error text a failed call leaves on its branch, or null for success. */
-export function describeFailure(outcome: CallOutcome): string | null {
-  switch (outcome.kind) {
-    case 'ok':
-      return null;
-    case 'refused':
-      return `${outcome.status} ${outcome.code ?? 'REFUSED'}: ${outcome.detail}`;
-    case 'unknown':
-      return outcome.error;
   }
 }

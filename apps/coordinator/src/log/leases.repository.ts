@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { runPrepared } from '@app/database';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
-import { TransactionRecord, transactionColumns } from './records';
+import type { TransactionRecord } from '../domain/records';
+import { transactionColumns } from './columns';
 import { select } from './sql';
 
 const UNFINISHED = `('${TransactionStatus.Trying}', '${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`;

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BranchStatus, TransactionStatus, isFinalTransactionStatus } from '@app/protocol';
-import { canTransition, decisionOf, owedBranchStatuses } from '../tcc/state-machine';
 import {
   BranchCalls,
   NO_CALLS,
-  RECORDED_EVENTS,
-  RECORDED_JSON,
-  RecordedCall,
-  recordedCte,
-} from './branch-calls';
+  canTransition,
+  decisionOf,
+  owedBranchStatuses,
+} from '../domain/state-machine';
+import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, recordedCte } from './branch-calls';
 import { LogClock } from './log-clock';
-import { CancelReason, TransactionRecord, transactionColumns } from './records';
+import type { CancelReason, TransactionRecord } from '../domain/records';
+import { transactionColumns } from './columns';
 import { select } from './sql';
 
 /** What must also hold, in the same statement, for a status change to happen. */

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
-import { TransactionRecord, transactionColumns } from './records';
+import type { TransactionRecord } from '../domain/records';
+import { transactionColumns } from './columns';
 import { select } from './sql';
 
 const UNFINISHED = `('${TransactionStatus.Trying}', '${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`;

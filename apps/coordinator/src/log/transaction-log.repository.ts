@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BranchStatus, TransactionStatus } from '@app/protocol';
-import { Decision, owedBranchStatuses } from '../tcc/state-machine';
+import { Decision, owedBranchStatuses } from '../domain/state-machine';
 import { LogClock } from './log-clock';
-import {
-  BranchRecord,
-  CallTarget,
-  TransactionRecord,
-  branchColumns,
-  transactionColumns,
-} from './records';
+import type { BranchRecord, CallTarget, TransactionRecord } from '../domain/records';
+import { branchColumns, transactionColumns } from './columns';
 import { select } from './sql';
 
 /** A branch about to be logged. */

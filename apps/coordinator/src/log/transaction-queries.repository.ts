@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
-import { BranchRecord, TransactionRecord, branchColumns, transactionColumns } from './records';
+import type { BranchRecord, TransactionRecord } from '../domain/records';
+import { branchColumns, transactionColumns } from './columns';
 import { select } from './sql';
 
 /** One logged event. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { TransactionEvents } from '../events/transaction-events';
 
 /**
  * One log line per participant call: who was called for which branch, how

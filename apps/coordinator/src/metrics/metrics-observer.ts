@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { TransactionStatus } from '@app/protocol';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { TransactionEvents } from '../events/transaction-events';
 import { TccMetrics } from './tcc-metrics';
 
 /** Feeds the coordinator's events into its metrics; the TCC code knows nothing of Prometheus. */

@@ -9,9 +9,9 @@ import {
   signCall,
 } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { TransactionEvents } from '../events/transaction-events';
 import { readBounded } from './bounded-answer';
-import { CallOutcome, classifyFailure, classifyResponse } from './call-outcome';
+import { CallOutcome, classifyFailure, classifyResponse } from '../domain/call-outcome';
 import { ParticipantHealth } from './participant-health';
 
 /** Which participant endpoint to call. */

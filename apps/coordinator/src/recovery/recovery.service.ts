@@ -2,20 +2,13 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { TransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import type { TransactionRecord } from '../domain/records';
+import { TransactionEvents } from '../events/transaction-events';
 import { Leases } from '../log/leases.repository';
-import type { TransactionRecord } from '../log/records';
-import { Decider } from '../tcc/decider';
-import { Handover } from '../tcc/handover';
-import { leaseMs } from '../tcc/lease-time';
-import { PhaseTwo } from '../tcc/phase-two';
-import { DEADLINE_REASON } from '../tcc/reasons';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { TransactionProcessor } from '../tcc/transaction-processor';
 
 const INTERVAL_NAME = 'tcc-recovery';
-/** Transactions claimed per pass; each is worked on in parallel. */
-const CLAIM_BATCH = 50;
 
 /**
  * Finishes what requests left: cancels transactions abandoned past their
@@ -33,9 +26,7 @@ export class RecoveryService implements OnApplicationBootstrap {
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly scheduler: SchedulerRegistry,
     private readonly leases: Leases,
-    private readonly decider: Decider,
-    private readonly phaseTwo: PhaseTwo,
-    private readonly handover: Handover,
+    private readonly processor: TransactionProcessor,
     private readonly events: TransactionEvents,
   ) {}
 
@@ -74,8 +65,8 @@ export class RecoveryService implements OnApplicationBootstrap {
     const claimed = await this.leases.claimDueTransactions(
       this.manager,
       this.config.instanceId,
-      CLAIM_BATCH,
-      leaseMs(this.config),
+      this.config.retry.claimBatch,
+      this.config.retry.leaseMs,
     );
     await Promise.all(claimed.map((record) => this.recover(record)));
     const ended = Date.now();
@@ -88,37 +79,10 @@ export class RecoveryService implements OnApplicationBootstrap {
   }
 
   private async recover(claimed: TransactionRecord): Promise<void> {
-    let settled = claimed;
     try {
-      settled = await this.advance(claimed);
+      await this.processor.resume(claimed);
     } catch (error) {
       this.logger.error(`Recovery of ${claimed.id} failed: ${String(error)}`);
-    } finally {
-      await this.handover.release(claimed.id, settled.attempts).catch((error: unknown) => {
-        this.logger.error(`Could not release ${claimed.id}: ${String(error)}`);
-      });
-    }
-  }
-
-  private async advance(record: TransactionRecord): Promise<TransactionRecord> {
-    switch (record.status) {
-      case TransactionStatus.Trying: {
-        // Claimed at its deadline; the log's clock, not ours, says whether it has passed.
-        if (!record.expired) return record;
-        const decided = await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed');
-        return decided ? this.phaseTwo.follow(decided) : record;
-      }
-      case TransactionStatus.Confirming:
-      case TransactionStatus.Cancelling:
-        this.events.emit('phaseTwoRetried', {
-          id: record.id,
-          status: record.status,
-          attempts: record.attempts,
-        });
-        return this.phaseTwo.run(record);
-      case TransactionStatus.Confirmed:
-      case TransactionStatus.Cancelled:
-        return record;
     }
   }
 }

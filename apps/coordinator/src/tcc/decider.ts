@@ -3,13 +3,11 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { TransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
-import { BranchCalls, NO_CALLS } from '../log/branch-calls';
-import type { CancelReason, TransactionRecord } from '../log/records';
+import { reasonForFailedTry } from '../domain/reasons';
+import type { CancelReason, TransactionRecord } from '../domain/records';
+import { BranchCalls, Decision, NO_CALLS, decidedStatus } from '../domain/state-machine';
 import { StatusChanges, StatusGuard } from '../log/status-changes';
 import { TransactionLog } from '../log/transaction-log.repository';
-import { leaseMs } from './lease-time';
-import { reasonForFailedTry } from './reasons';
-import { Decision, decidedStatus } from './state-machine';
 import { TryPhase, TryResult, firstFailure } from './try-phase';
 
 /** Result of trying to log a decision: whether this writer's CAS won, and what is stored now. */
@@ -81,7 +79,7 @@ export class Decider {
         from: TransactionStatus.Trying,
         to: decidedStatus(decision),
         guard,
-        lease: { owner: this.config.instanceId, ms: leaseMs(this.config) },
+        lease: { owner: this.config.instanceId, ms: this.config.retry.leaseMs },
         event: decision === 'confirm' ? 'DECIDE_CONFIRM' : 'DECIDE_CANCEL',
         detail: reason ? { reason: reason.text, code: reason.code } : undefined,
         reason,

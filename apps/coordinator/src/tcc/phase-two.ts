@@ -2,16 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
-import { BranchLog, describeFailure } from '../log/branch-log.repository';
-import type { CallTarget, TransactionRecord } from '../log/records';
+import { describeFailure } from '../domain/call-outcome';
+import type { CallTarget, TransactionRecord } from '../domain/records';
+import { makesStuck } from '../domain/retry-policy';
+import { decisionOf, finalStatus, isPhaseTwo, phaseTwoCalls } from '../domain/state-machine';
+import { TransactionEvents } from '../events/transaction-events';
 import { StatusChanges } from '../log/status-changes';
 import { TransactionFlags } from '../log/transaction-flags.repository';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantClient } from '../participants/participant-client';
-import { AlertWebhook } from '../recovery/alert-webhook';
-import type { DecideResult } from './decider';
-import { decisionOf, finalStatus, isPhaseTwo } from './state-machine';
-import { TransactionEvents } from './transaction-events';
 
 /**
  * Phase 2: sends the logged decision to every branch that still owes it, in
@@ -26,25 +25,11 @@ export class PhaseTwo {
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly log: TransactionLog,
-    private readonly branches: BranchLog,
     private readonly changes: StatusChanges,
     private readonly flags: TransactionFlags,
     private readonly client: ParticipantClient,
-    private readonly webhook: AlertWebhook,
     private readonly events: TransactionEvents,
   ) {}
-
-  /**
-   * Follows a decision attempt: runs phase 2 when this process logged the
-   * decision, or when the stored decision's lease is still its own (the
-   * request that created it, beaten by nobody). Otherwise whoever holds
-   * the lease finishes it, and the stored state is only reported.
-   * `decidedOver` as in {@link run}.
-   */
-  async follow(result: DecideResult, decidedOver?: CallTarget[]): Promise<TransactionRecord> {
-    const ours = result.won || result.record.leaseOwner === this.config.instanceId;
-    return ours ? this.run(result.record, result.won ? decidedOver : undefined) : result.record;
-  }
 
   /**
    * Runs one round for a decided transaction and returns what is stored
@@ -83,7 +68,7 @@ export class PhaseTwo {
         lease: 'release',
         event: finalStatus(decision),
       },
-      this.branches.phaseTwoCalls(
+      phaseTwoCalls(
         decision,
         outcomes.map(({ target, outcome }) => ({ branchId: target.id, outcome })),
       ),
@@ -93,9 +78,7 @@ export class PhaseTwo {
       const error = describeFailure(outcome);
       const made = attempts.get(target.id);
       if (error === null || made === undefined) continue;
-      // A refused confirm or cancel breaks the protocol (no successful try, or a cancel row):
-      // retrying will not help, a person must look, so it is stuck at once.
-      if (outcome.kind === 'refused' || made >= this.config.stuckAfterAttempts) {
+      if (makesStuck(this.config.retry, outcome.kind === 'refused', made)) {
         await this.markStuck(record, target, made, error);
       }
     }
@@ -123,7 +106,11 @@ export class PhaseTwo {
       `Transaction ${record.id} is stuck in ${stuck.status}: branch ${target.id} ` +
         `(${target.participant} ${target.action}) failed ${attempts} phase-2 attempt(s): ${error}`,
     );
-    this.events.emit('transactionStuck', { id: stuck.id, status: stuck.status });
-    this.webhook.send({ id: stuck.id, status: stuck.status, attempts, lastError: error });
+    this.events.emit('transactionStuck', {
+      id: stuck.id,
+      status: stuck.status,
+      attempts,
+      lastError: error,
+    });
   }
 }

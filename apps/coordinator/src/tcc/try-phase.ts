@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
+import type { CallOutcome } from '../domain/call-outcome';
+import type { CallTarget } from '../domain/records';
+import { BranchCalls, tryCalls } from '../domain/state-machine';
 import { BranchLog } from '../log/branch-log.repository';
-import type { BranchCalls } from '../log/branch-calls';
-import type { CallTarget } from '../log/records';
-import type { CallOutcome } from '../participants/call-outcome';
 import { ParticipantClient } from '../participants/participant-client';
-import { TransactionEvents } from './transaction-events';
+import { TransactionEvents } from '../events/transaction-events';
 
 /** A try's outcome. */
 export interface TryResult {
@@ -55,7 +55,7 @@ export class TryPhase {
 
   /** How a round of tries is recorded, for a statement that also decides. */
   calls(results: readonly TryResult[]): BranchCalls {
-    return this.branches.tryCalls(
+    return tryCalls(
       results.map((result) => ({ branchId: result.branch.id, outcome: result.outcome })),
     );
   }

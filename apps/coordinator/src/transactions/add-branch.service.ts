@@ -4,13 +4,12 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { BranchStatus, ErrorCode, MAX_BRANCHES, TccError } from '@app/protocol';
 import { BranchLog } from '../log/branch-log.repository';
-import type { BranchRecord } from '../log/records';
+import type { BranchRecord } from '../domain/records';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantRegistry } from '../participants/participant-registry.service';
 import { Decider } from '../tcc/decider';
-import { Handover } from '../tcc/handover';
-import { PhaseTwo } from '../tcc/phase-two';
-import { reasonForFailedTry } from '../tcc/reasons';
+import { TransactionProcessor, decided } from '../tcc/transaction-processor';
+import { reasonForFailedTry } from '../domain/reasons';
 import { TryPhase } from '../tcc/try-phase';
 import { BranchDto } from './dto/branch.dto';
 import type { BranchReply } from './replies';
@@ -28,8 +27,7 @@ export class AddBranch {
     private readonly registry: ParticipantRegistry,
     private readonly tries: TryPhase,
     private readonly decider: Decider,
-    private readonly phaseTwo: PhaseTwo,
-    private readonly handover: Handover,
+    private readonly processor: TransactionProcessor,
   ) {}
 
   async execute(
@@ -111,22 +109,20 @@ export class AddBranch {
     branch: BranchRecord,
     error: string,
   ): Promise<TccError> {
-    const decided = await this.decider.cancel(
-      transactionId,
-      reasonForFailedTry(branch, { kind: 'unknown', error }),
+    const processed = await this.processor.process(transactionId, false, async () =>
+      decided(
+        await this.decider.cancel(
+          transactionId,
+          reasonForFailedTry(branch, { kind: 'unknown', error }),
+        ),
+      ),
     );
-    let status = decided?.record.status;
-    try {
-      if (decided) status = (await this.phaseTwo.follow(decided)).status;
-    } finally {
-      await this.handover.release(transactionId, decided?.record.attempts ?? 0);
-    }
     const current = (await this.log.findBranch(this.manager, branch.id)) ?? branch;
     return new TccError(
       502,
       ErrorCode.TryOutcomeUnknown,
       `The try's outcome is unknown (${error}); the transaction is cancelled.`,
-      { branch: toBranchView(current), transactionStatus: status },
+      { branch: toBranchView(current), transactionStatus: processed?.record.status },
     );
   }
 

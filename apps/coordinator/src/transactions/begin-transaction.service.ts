@@ -2,23 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { ErrorCode, TccError, isFinalTransactionStatus } from '@app/protocol';
+import { ErrorCode, TccError } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
-import type { CallTarget, TransactionRecord } from '../log/records';
+import { DEADLINE_REASON, reasonForFailedTry } from '../domain/reasons';
+import type { CallTarget, TransactionRecord } from '../domain/records';
+import { TransactionEvents } from '../events/transaction-events';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantRegistry } from '../participants/participant-registry.service';
 import { Decider } from '../tcc/decider';
-import { Handover } from '../tcc/handover';
-import { leaseMs } from '../tcc/lease-time';
-import { PhaseTwo } from '../tcc/phase-two';
-import { DEADLINE_REASON, reasonForFailedTry } from '../tcc/reasons';
-import { TransactionEvents } from '../tcc/transaction-events';
+import { Step, TransactionProcessor, decided } from '../tcc/transaction-processor';
 import { TryPhase, TryResult, firstFailure } from '../tcc/try-phase';
 import { BeginTransactionDto } from './dto/begin-transaction.dto';
 import type { TransactionReply } from './replies';
 import { hashRequest } from './request-hash';
 import { TransactionReader } from './transaction-reader.service';
-import { httpStatusFor } from './transaction-view';
 
 function invalid(field: string, message: string): TccError {
   return new TccError(400, ErrorCode.ValidationFailed, `${field}: ${message}`, {
@@ -36,8 +33,7 @@ export class BeginTransaction {
     private readonly registry: ParticipantRegistry,
     private readonly tries: TryPhase,
     private readonly decider: Decider,
-    private readonly phaseTwo: PhaseTwo,
-    private readonly handover: Handover,
+    private readonly processor: TransactionProcessor,
     private readonly reader: TransactionReader,
     private readonly events: TransactionEvents,
   ) {}
@@ -67,7 +63,7 @@ export class BeginTransaction {
       requestHash,
       branches,
       leaseOwner: this.config.instanceId,
-      leaseMs: leaseMs(this.config),
+      leaseMs: this.config.retry.leaseMs,
     });
     if (!begun.logged) {
       // Nothing was logged: either a branch names an unknown participant or action (422)…
@@ -80,21 +76,14 @@ export class BeginTransaction {
     }
     const { record, targets } = begun;
     this.events.emit('transactionStarted', { id: record.id });
-    let settled = record;
-    try {
+    await this.processor.process(record.id, true, async () => {
       const results = await this.tries.tryAll(record, targets);
-      settled = autoCommit
-        ? await this.decide(record, targets, results)
-        : await this.cancelIfUnknown(record, results);
-    } finally {
-      // Finishing released the lease already; only an unfinished transaction is handed back.
-      if (!isFinalTransactionStatus(settled.status)) {
-        await this.handover.release(record.id, settled.attempts);
-      }
-    }
-    // The code follows the view: recovery may have finished the transaction since `settled`.
-    const view = await this.reader.view(record.id);
-    return { httpStatus: httpStatusFor(view.status, autoCommit), view, replayed: false };
+      return autoCommit
+        ? this.decide(record, targets, results)
+        : this.cancelIfUnknown(record, results);
+    });
+    // The code follows the view: recovery may have finished the transaction since it was processed.
+    return this.reader.reply(record.id, autoCommit);
   }
 
   /**
@@ -106,20 +95,19 @@ export class BeginTransaction {
     record: TransactionRecord,
     targets: CallTarget[],
     results: TryResult[],
-  ): Promise<TransactionRecord> {
-    let decided = await this.decider.afterTries(record.id, results);
+  ): Promise<Step | null> {
+    let result = await this.decider.afterTries(record.id, results);
     // Every try succeeded but too late: nobody may confirm now, so the request cancels itself.
     if (
       !firstFailure(results) &&
-      decided &&
-      !decided.won &&
-      decided.record.expired &&
-      !decided.record.resolved
+      result &&
+      !result.won &&
+      result.record.expired &&
+      !result.record.resolved
     ) {
-      decided =
-        (await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed')) ?? decided;
+      result = (await this.decider.cancel(record.id, DEADLINE_REASON, 'deadline-passed')) ?? result;
     }
-    return decided ? this.phaseTwo.follow(decided, targets) : record;
+    return decided(result, targets);
   }
 
   /**
@@ -130,15 +118,13 @@ export class BeginTransaction {
   private async cancelIfUnknown(
     record: TransactionRecord,
     results: TryResult[],
-  ): Promise<TransactionRecord> {
+  ): Promise<Step | null> {
     await this.tries.record(record.id, results);
     const unknown = results.find((result) => result.outcome.kind === 'unknown');
-    if (!unknown || unknown.outcome.kind !== 'unknown') return record;
-    const decided = await this.decider.cancel(
-      record.id,
-      reasonForFailedTry(unknown.branch, unknown.outcome),
+    if (!unknown || unknown.outcome.kind !== 'unknown') return { kind: 'unchanged', record };
+    return decided(
+      await this.decider.cancel(record.id, reasonForFailedTry(unknown.branch, unknown.outcome)),
     );
-    return decided ? this.phaseTwo.follow(decided) : record;
   }
 
   /** A repeated key: same body → the stored transaction as it is now; other body → 422. */
@@ -155,11 +141,6 @@ export class BeginTransaction {
         'This Idempotency-Key was used with a different request body.',
       );
     }
-    const view = await this.reader.view(existing.record.id);
-    return {
-      httpStatus: httpStatusFor(view.status, existing.record.autoCommit),
-      view,
-      replayed: true,
-    };
+    return this.reader.reply(existing.record.id, existing.record.autoCommit, true);
   }
 }

@@ -1,21 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import {
-  BranchStatus,
-  ErrorCode,
-  TccError,
-  TransactionStatus,
-  isFinalTransactionStatus,
-} from '@app/protocol';
-import type { CancelReason, TransactionRecord } from '../log/records';
+import { BranchStatus, ErrorCode, TccError, TransactionStatus } from '@app/protocol';
+import type { CancelReason, TransactionRecord } from '../domain/records';
 import { TransactionLog } from '../log/transaction-log.repository';
-import { Decider } from '../tcc/decider';
-import { Handover } from '../tcc/handover';
-import { PhaseTwo } from '../tcc/phase-two';
+import { DecideResult, Decider } from '../tcc/decider';
+import { Processed, TransactionProcessor, decided } from '../tcc/transaction-processor';
 import type { TransactionReply } from './replies';
 import { TransactionReader, notFound } from './transaction-reader.service';
-import { httpStatusFor } from './transaction-view';
 
 /**
  * `POST /v1/transactions/:id/confirm` and `/cancel`. Whichever decision's
@@ -28,8 +20,7 @@ export class DecideTransaction {
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly log: TransactionLog,
     private readonly decider: Decider,
-    private readonly phaseTwo: PhaseTwo,
-    private readonly handover: Handover,
+    private readonly processor: TransactionProcessor,
     private readonly reader: TransactionReader,
   ) {}
 
@@ -46,18 +37,17 @@ export class DecideTransaction {
       case TransactionStatus.Trying: {
         this.assertOpen(record);
         if (record.expired) throw deadlinePassed();
-        const decided = await this.decider.confirm(record.id);
-        if (!decided) throw notFound(record.id);
-        if (decided.won) return this.finish(decided.record);
-        if (decided.record.status !== TransactionStatus.Trying) {
-          return this.confirmFrom(decided.record);
+        const processed = await this.decide(record.id, () => this.decider.confirm(record.id));
+        if (processed.won) return this.reader.reply(processed.record.id);
+        if (processed.record.status !== TransactionStatus.Trying) {
+          return this.confirmFrom(processed.record);
         }
-        if (decided.record.expired) throw deadlinePassed();
+        if (processed.record.expired) throw deadlinePassed();
         throw await this.notAllTried(record.id);
       }
       case TransactionStatus.Confirming:
       case TransactionStatus.Confirmed:
-        return this.reply(record);
+        return this.reader.reply(record.id);
       case TransactionStatus.Cancelling:
       case TransactionStatus.Cancelled:
         throw alreadyDecided(record);
@@ -71,38 +61,29 @@ export class DecideTransaction {
     switch (record.status) {
       case TransactionStatus.Trying: {
         this.assertOpen(record);
-        const decided = await this.decider.cancel(record.id, reason);
-        if (!decided) throw notFound(record.id);
-        if (decided.won) return this.finish(decided.record);
-        return this.cancelFrom(decided.record, reason);
+        const processed = await this.decide(record.id, () =>
+          this.decider.cancel(record.id, reason),
+        );
+        if (processed.won) return this.reader.reply(processed.record.id);
+        return this.cancelFrom(processed.record, reason);
       }
       case TransactionStatus.Cancelling:
       case TransactionStatus.Cancelled:
-        return this.reply(record);
+        return this.reader.reply(record.id);
       case TransactionStatus.Confirming:
       case TransactionStatus.Confirmed:
         throw alreadyDecided(record);
     }
   }
 
-  /** Phase 2 under the lease the decision took, then the lease goes back to recovery. */
-  private async finish(decided: TransactionRecord): Promise<TransactionReply> {
-    let settled = decided;
-    try {
-      settled = await this.phaseTwo.run(decided);
-    } finally {
-      // Finishing released the lease already; only an unfinished transaction is handed back.
-      if (!isFinalTransactionStatus(settled.status)) {
-        await this.handover.release(decided.id, settled.attempts);
-      }
-    }
-    return this.reply(settled);
-  }
-
-  private async reply(record: TransactionRecord): Promise<TransactionReply> {
-    // The code follows the view, which may be newer than `record` (recovery works meanwhile).
-    const view = await this.reader.view(record.id);
-    return { httpStatus: httpStatusFor(view.status, true), view, replayed: false };
+  /**
+   * A decision and, when its CAS wins, phase 2 under the lease it took; a
+   * lost one returns what is stored, for the caller to follow.
+   */
+  private async decide(id: string, decide: () => Promise<DecideResult | null>): Promise<Processed> {
+    const processed = await this.processor.process(id, false, async () => decided(await decide()));
+    if (!processed) throw notFound(id);
+    return processed;
   }
 
   private async load(id: string): Promise<TransactionRecord> {

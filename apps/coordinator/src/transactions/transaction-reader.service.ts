@@ -2,11 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, TransactionView } from '@app/protocol';
-import type { BranchRecord } from '../log/records';
+import type { BranchRecord } from '../domain/records';
 import { ListFilter, TransactionQueries } from '../log/transaction-queries.repository';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ListTransactionsQuery } from './dto/list-transactions.query';
-import { TransactionSummary, toSummary, toTransactionView } from './transaction-view';
+import type { TransactionReply } from './replies';
+import {
+  TransactionSummary,
+  httpStatusFor,
+  toSummary,
+  toTransactionView,
+} from './transaction-view';
 
 /** How many events a transaction view shows; older ones are only counted. */
 export const EVENTS_SHOWN = 200;
@@ -26,6 +32,16 @@ export class TransactionReader {
     if (!found) throw notFound(id);
     const { record, branches, events, total } = found;
     return toTransactionView(record, branches, events, Math.max(0, total - events.length));
+  }
+
+  /**
+   * The answer of a use case that drove transaction `id`: the view read
+   * now, since recovery may have moved it on meanwhile, and the status code
+   * that view calls for.
+   */
+  async reply(id: string, autoCommit = true, replayed = false): Promise<TransactionReply> {
+    const view = await this.view(id);
+    return { httpStatus: httpStatusFor(view.status, autoCommit), view, replayed };
   }
 
   /** One page, newest first, with the cursor of the next page. */

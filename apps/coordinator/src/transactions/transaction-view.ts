@@ -1,5 +1,5 @@
 import { BranchView, EventView, TransactionStatus, TransactionView } from '@app/protocol';
-import type { BranchRecord, TransactionRecord } from '../log/records';
+import type { BranchRecord, TransactionRecord } from '../domain/records';
 import type { EventRecord } from '../log/transaction-queries.repository';
 
 /** A transaction as the list shows it: everything but the event timeline. */

@@ -10,7 +10,7 @@ import {
   ListTransactionsDocs,
   TransactionsTag,
 } from '../docs/endpoint-docs';
-import { CLIENT_CANCEL_REASON } from '../tcc/reasons';
+import { CLIENT_CANCEL_REASON } from '../domain/reasons';
 import { AddBranch } from './add-branch.service';
 import { BeginTransaction } from './begin-transaction.service';
 import { DecideTransaction } from './decide-transaction.service';
@@ -33,7 +33,7 @@ export class TransactionsController {
   ) {}
 
   @Post()
-  @BeginTransactionDocs()
+  @BeginTransactionDocs(BeginTransactionDto)
   async create(
     @Body() dto: BeginTransactionDto,
     @IdempotencyKey() key: string | null,

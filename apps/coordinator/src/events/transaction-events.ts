@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Phase, TransactionStatus } from '@app/protocol';
-import type { CallOutcome } from '../participants/call-outcome';
+import type { CallOutcome } from '../domain/call-outcome';
 
 /** What the coordinator reports while it works; every member is optional. */
 export interface TransactionObserver {
@@ -12,8 +12,13 @@ export interface TransactionObserver {
   phaseCompleted?(event: { id: string; phase: Phase; durationMs: number }): void;
   /** Recovery or an operator ran phase 2 again. */
   phaseTwoRetried?(event: { id: string; status: TransactionStatus; attempts: number }): void;
-  /** A transaction became stuck. */
-  transactionStuck?(event: { id: string; status: TransactionStatus }): void;
+  /** A transaction became stuck: one branch failed phase 2 `attempts` times, last with `lastError`. */
+  transactionStuck?(event: {
+    id: string;
+    status: TransactionStatus;
+    attempts: number;
+    lastError: string;
+  }): void;
   /** A person resolved an unfinished transaction by hand; it keeps its status. */
   transactionResolved?(event: { id: string; status: TransactionStatus }): void;
   /** One call to a participant returned or failed. */

@@ -1,4 +1,5 @@
 import { BranchStatus, TransactionStatus } from '@app/protocol';
+import { CallOutcome, describeFailure } from './call-outcome';
 
 /** What a transaction was decided to do with its branches. */
 export type Decision = 'confirm' | 'cancel';
@@ -67,4 +68,70 @@ export function owedBranchStatuses(decision: Decision): BranchStatus[] {
 /** The branch status a successful phase-2 call records. */
 export function settledBranchStatus(decision: Decision): BranchStatus {
   return decision === 'confirm' ? BranchStatus.Confirmed : BranchStatus.Cancelled;
+}
+
+/** The outcome of one call to a branch's participant, as the log records it. */
+export interface BranchCall {
+  branchId: string;
+  /** The status the call leaves; null keeps it (a failed call). */
+  to: BranchStatus | null;
+  /** The event type that records the call. */
+  event: string;
+  /** The failure text kept on the branch and in the event, or null. */
+  error: string | null;
+}
+
+/** Calls of one phase over branches of one transaction, recorded together. */
+export interface BranchCalls {
+  /** A call is recorded only on a branch still in one of these statuses. */
+  from: BranchStatus[];
+  /** Phase-2 calls count an attempt on the branch; tries do not. */
+  countsAttempt: boolean;
+  calls: BranchCall[];
+}
+
+/** No calls: a status change that records none. */
+export const NO_CALLS: BranchCalls = { from: [], countsAttempt: false, calls: [] };
+
+/** One call to a branch and how it ended. */
+export interface BranchOutcome {
+  branchId: string;
+  outcome: CallOutcome;
+}
+
+/** Branch status and event a try's outcome records; unknown keeps the branch PENDING. */
+const TRY_OUTCOMES: Record<CallOutcome['kind'], [BranchStatus, string]> = {
+  ok: [BranchStatus.Tried, 'TRY_OK'],
+  refused: [BranchStatus.TryFailed, 'TRY_REFUSED'],
+  unknown: [BranchStatus.Pending, 'TRY_UNKNOWN'],
+};
+
+/** How a round of tries is recorded: TRIED, TRY_FAILED, or still PENDING with the error when unknown. */
+export function tryCalls(outcomes: readonly BranchOutcome[]): BranchCalls {
+  return {
+    from: [BranchStatus.Pending],
+    countsAttempt: false,
+    calls: outcomes.map(({ branchId, outcome }) => {
+      const [to, event] = TRY_OUTCOMES[outcome.kind];
+      return { branchId, to, event, error: describeFailure(outcome) };
+    }),
+  };
+}
+
+/** How a round of phase-2 calls is recorded: success settles a branch, a failure counts an attempt. */
+export function phaseTwoCalls(decision: Decision, outcomes: readonly BranchOutcome[]): BranchCalls {
+  const phase = decision.toUpperCase();
+  return {
+    from: owedBranchStatuses(decision),
+    countsAttempt: true,
+    calls: outcomes.map(({ branchId, outcome }) => {
+      const ok = outcome.kind === 'ok';
+      return {
+        branchId,
+        to: ok ? settledBranchStatus(decision) : null,
+        event: ok ? `${phase}_OK` : `${phase}_FAILED`,
+        error: describeFailure(outcome),
+      };
+    }),
+  };
 }

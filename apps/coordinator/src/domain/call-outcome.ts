@@ -68,3 +68,15 @@ function parseProblem(body: string): { code: string | null; detail: string | nul
     return { code: null, detail: null };
   }
 }
+
+/** The error text a failed call leaves on its branch, or null for success. */
+export function describeFailure(outcome: CallOutcome): string | null {
+  switch (outcome.kind) {
+    case 'ok':
+      return null;
+    case 'refused':
+      return `${outcome.status} ${outcome.code ?? 'REFUSED'}: ${outcome.detail}`;
+    case 'unknown':
+      return outcome.error;
+  }
+}

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@app/protocol';
-import type { CallOutcome } from '../participants/call-outcome';
-import type { BranchRecord, CancelReason } from '../log/records';
+import type { CallOutcome } from './call-outcome';
+import type { BranchRecord, CancelReason } from './records';
 
 /** Why a transaction was cancelled when its deadline passed before a decision. */
 export const DEADLINE_REASON: CancelReason = {

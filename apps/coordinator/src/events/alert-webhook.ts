@@ -1,7 +1,15 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { request } from 'undici';
 import type { TransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { TransactionEvents } from './transaction-events';
 
 /** What the alert webhook receives when a transaction becomes stuck. */
 export interface StuckAlert {
@@ -16,19 +24,32 @@ const FIRST_RETRY_MS = 1000;
 const SHUTDOWN_WAIT_MS = 5000;
 
 /**
- * POSTs stuck alerts to TCC_ALERT_WEBHOOK_URL in the background, retrying
- * a few times; recovery never waits for it.
+ * Observes transactions becoming stuck and POSTs each alert to
+ * TCC_ALERT_WEBHOOK_URL in the background, retrying a few times; phase 2
+ * never waits for it.
  */
 @Injectable()
-export class AlertWebhook implements OnApplicationShutdown {
+export class AlertWebhook implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(AlertWebhook.name);
   private readonly deliveries = new Set<Promise<void>>();
   private stopping = false;
+  private unsubscribe: () => void = () => undefined;
 
-  constructor(@Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig) {}
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    private readonly events: TransactionEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.subscribe({ transactionStuck: (alert) => this.send(alert) });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
 
   /** Queues one alert; returns at once. */
-  send(alert: StuckAlert): void {
+  private send(alert: StuckAlert): void {
     const url = this.config.alertWebhookUrl;
     if (!url) return;
     const delivery = this.deliver(url, alert).finally(() => this.deliveries.delete(delivery));
