@@ -22,6 +22,10 @@ describe('coordinator: recovery', () => {
     db = await createTestDatabase('coord_recovery');
     webhook = new WebhookSink();
     const env = {
+      // Every retry delay (at most the cap) ends within one advance(5000), and none within the
+      // moment between a request's answer and the recovery pass a test runs right after it.
+      TCC_RETRY_BASE_MS: '2000',
+      TCC_RETRY_MAX_MS: '4000',
       TCC_STUCK_AFTER_ATTEMPTS: String(STUCK_AFTER),
       TCC_ALERT_WEBHOOK_URL: await webhook.start(),
     };
