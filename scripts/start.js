@@ -6,17 +6,16 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const readline = require('node:readline');
 const { spawn, execFileSync } = require('node:child_process');
 const { Client } = require('pg');
-const { ROOT, buildIfStale, entryPoint } = require('./lib/build');
+const { APPS, ROOT, appSettings, entryPoint } = require('./lib/apps');
+const { buildIfStale } = require('./lib/build');
+const { LaunchError, launch } = require('./lib/launch');
 
 const PG_DIR = path.join(ROOT, '.data', 'pg');
 const PG_LOG = path.join(ROOT, '.data', 'pg.log');
-const DATABASES = ['tcc_coordinator', 'tcc_inventory', 'tcc_account_0', 'tcc_account_1'];
 const STOP_GRACE_MS = 10_000;
 const HEALTH_TIMEOUT_MS = 120_000;
-const TAIL_LINES = 30;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -213,80 +212,23 @@ function render(line) {
   return `${time} ${level} ${context}${entry.msg}${extras.length > 0 ? paint('90', `  ${extras.join(' ')}`) : ''}`;
 }
 
-/** One app as a child process, its output prefixed with its name and the last lines kept for errors. */
+/** One app as a child process, its output prefixed with its name; resolves once it is healthy. */
 function startApp(name, env) {
-  const child = spawn(process.execPath, [entryPoint(name)], {
-    cwd: ROOT,
-    // Own process group: only this script decides when and how an app is stopped.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const prefix = paint(APP_COLORS[name], name.padEnd(11));
+  const started = launch({
+    name,
+    entry: entryPoint(name),
+    port: Number(env.PORT),
     // Without a terminal the prefixed lines go to a file or a pipe, where colour codes are noise.
     env: { ...process.env, ...(color ? {} : { NO_COLOR: '1' }), ...env },
+    onLine: (line) => process.stdout.write(`${prefix} | ${render(line)}\n`),
+    healthTimeoutMs: HEALTH_TIMEOUT_MS,
+    stopGraceMs: STOP_GRACE_MS,
   });
-  const tail = [];
-  const prefix = paint(APP_COLORS[name], name.padEnd(11));
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (raw) => {
-      const line = render(raw);
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
-      process.stdout.write(`${prefix} | ${line}\n`);
-    });
-  }
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  return {
-    name,
-    port: Number(env.PORT),
-    child,
-    tail,
-    exited,
-    running: () => child.exitCode === null && child.signalCode === null,
-  };
-}
-
-/** An app that died or never became healthy during start. */
-class AppFailure extends Error {
-  constructor(app, problem) {
-    super(`${app.name} ${problem}`);
-    this.app = app;
-  }
-}
-
-async function waitForHealth(app) {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let lastProblem = 'no answer';
-  while (Date.now() < deadline) {
-    if (!app.running()) {
-      throw new AppFailure(app, `exited during start (${await app.exited})`);
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${app.port}/health`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      if (response.status === 200) return;
-      lastProblem = `GET /health answered ${response.status}`;
-    } catch (error) {
-      lastProblem = error.cause?.code ?? error.message;
-    }
-    await sleep(250);
-  }
-  throw new AppFailure(
-    app,
-    `did not become healthy within ${HEALTH_TIMEOUT_MS / 1000} s (${lastProblem})`,
-  );
-}
-
-async function stopApp(app) {
-  if (!app.running()) return;
-  app.child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    say(`${app.name} did not stop within ${STOP_GRACE_MS / 1000} s; killing it`);
-    app.child.kill('SIGKILL');
-  }, STOP_GRACE_MS);
-  await app.exited;
-  clearTimeout(timer);
+  return started.then((app) => {
+    apps.push(app);
+    return app;
+  });
 }
 
 /** Development defaults, read from the built config library so this script never disagrees with the apps. */
@@ -304,7 +246,7 @@ function stopEverything(code) {
   stopping ??= (async () => {
     if (apps.length > 0) {
       say('Stopping the apps…');
-      await Promise.all(apps.map(stopApp));
+      await Promise.all(apps.map((app) => app.stop()));
     }
     if (database) {
       say('Stopping PostgreSQL…');
@@ -316,9 +258,8 @@ function stopEverything(code) {
   return stopping;
 }
 
-// Last resort when this script dies unexpectedly: no app may outlive it.
+// Last resort when this script dies unexpectedly (the launcher does the same for the apps).
 process.on('exit', () => {
-  for (const app of apps) if (app.running()) app.child.kill('SIGKILL');
   if (embeddedServer && embeddedServer.exitCode === null) embeddedServer.kill('SIGTERM');
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -351,20 +292,17 @@ function banner(ports, secrets, description) {
 }
 
 async function main() {
-  const ports = {
-    coordinator: portVar('COORDINATOR_PORT', 3000),
-    inventory: portVar('INVENTORY_PORT', 3001),
-    account: portVar('ACCOUNT_PORT', 3002),
-  };
+  const ports = Object.fromEntries(
+    APPS.map((app) => [app.name, portVar(app.portVariable, app.defaultPort)]),
+  );
   const pgPort = portVar('TCC_EMBEDDED_PG_PORT', 54329);
 
   // A leftover app would answer the health check in place of the new one; better to say so now.
-  for (const [name, port] of Object.entries(ports)) {
-    if (await portAnswers(port)) {
-      const variable = `${name.toUpperCase()}_PORT`;
+  for (const app of APPS) {
+    if (await portAnswers(ports[app.name])) {
       throw new Error(
-        `Port ${port} (${name}) is already in use: another npm start, or an app left running by an earlier one? ` +
-          `Stop it, or choose another port with ${variable}=<port>.`,
+        `Port ${ports[app.name]} (${app.name}) is already in use: another npm start, or an app left running by an earlier one? ` +
+          `Stop it, or choose another port with ${app.portVariable}=<port>.`,
       );
     }
   }
@@ -372,49 +310,31 @@ async function main() {
   const buildStarted = Date.now();
   if (buildIfStale(say)) say(`Built in ${Math.round((Date.now() - buildStarted) / 1000)} s.`);
 
-  let coordinatorDb = process.env.DATABASE_URL;
-  let inventoryDb = process.env.DATABASE_URL;
-  let shardUrls = process.env.ACCOUNT_SHARD_URLS;
+  // An app whose database variable is set uses it; the others get databases on the embedded server.
+  const embeddedApps = APPS.filter((app) => !process.env[app.databaseVariable]);
   let description = 'from DATABASE_URL and ACCOUNT_SHARD_URLS';
-  if (!coordinatorDb || !shardUrls) {
+  if (embeddedApps.length > 0) {
     database = await startEmbeddedPostgres(pgPort);
     description = database.description;
-    const needed = [
-      ...(coordinatorDb ? [] : ['tcc_coordinator', 'tcc_inventory']),
-      ...(shardUrls ? [] : ['tcc_account_0', 'tcc_account_1']),
-    ];
     await ensureDatabases(
       database.url('postgres'),
-      DATABASES.filter((name) => needed.includes(name)),
+      embeddedApps.flatMap((app) => app.databases),
     );
-    coordinatorDb ??= database.url('tcc_coordinator');
-    inventoryDb ??= database.url('tcc_inventory');
-    shardUrls ??= `shard-0=${database.url('tcc_account_0')},shard-1=${database.url('tcc_account_1')}`;
   }
 
   const coordinatorUrl = `http://127.0.0.1:${ports.coordinator}`;
-  const coordinator = startApp('coordinator', {
-    PORT: String(ports.coordinator),
-    DATABASE_URL: coordinatorDb,
-  });
-  apps.push(coordinator);
-  await waitForHealth(coordinator);
-  const participants = [
-    startApp('inventory', {
-      PORT: String(ports.inventory),
-      DATABASE_URL: inventoryDb,
-      COORDINATOR_URL: coordinatorUrl,
-      PUBLIC_URL: `http://127.0.0.1:${ports.inventory}`,
-    }),
-    startApp('account', {
-      PORT: String(ports.account),
-      ACCOUNT_SHARD_URLS: shardUrls,
-      COORDINATOR_URL: coordinatorUrl,
-      PUBLIC_URL: `http://127.0.0.1:${ports.account}`,
-    }),
-  ];
-  apps.push(...participants);
-  await Promise.all(participants.map(waitForHealth));
+  const settingsOf = (app) => {
+    const settings = appSettings(app, {
+      port: ports[app.name],
+      databaseUrls: app.databases.map((name) => (database ? database.url(name) : '')),
+      coordinatorUrl,
+    });
+    if (process.env[app.databaseVariable]) delete settings[app.databaseVariable];
+    return settings;
+  };
+  const [first, ...participants] = APPS;
+  await startApp(first.name, settingsOf(first));
+  await Promise.all(participants.map((app) => startApp(app.name, settingsOf(app))));
 
   const defaults = devSecrets();
   banner(
@@ -430,7 +350,7 @@ async function main() {
 
   // From here on an app that dies takes the stack down: a half-running system would only confuse.
   for (const app of apps) {
-    void app.exited.then((status) => {
+    void app.exited().then((status) => {
       if (stopping) return;
       say(`${app.name} exited unexpectedly (${status}); stopping everything.`);
       void stopEverything(1);
@@ -440,9 +360,9 @@ async function main() {
 
 main().catch(async (error) => {
   if (stopping) return;
-  if (error instanceof AppFailure) {
+  if (error instanceof LaunchError) {
     say(paint('31', `${error.message}. Its last log lines:`));
-    for (const line of error.app.tail) process.stdout.write(`    ${line}\n`);
+    for (const line of error.tail) process.stdout.write(`    ${render(line)}\n`);
   } else {
     say(paint('31', error instanceof Error ? error.message : String(error)));
   }

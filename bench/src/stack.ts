@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinatorClient } from '@app/coordinator-client';
 import { freePort } from '@app/database';
-import { AppName, RunningApp, startApp } from './apps';
+import { AppName, appSettings, RunningApp, startApp } from './apps';
 import { AppClient } from './http';
 import { BenchDatabase, PgServer, createDatabase, dropDatabases } from './postgres';
 
@@ -85,28 +85,21 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       nodeFlags: options.nodeFlags('coordinator'),
     });
     started.push(coordinator);
-    const [inventoryPort, accountPort] = [await freePort(), await freePort()];
-    const participant = (port: number) => ({
-      ...common,
-      COORDINATOR_URL: coordinator.url,
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    });
-    const [inventory, account] = await Promise.all([
-      startApp('inventory', {
+    const startParticipant = async (name: AppName, databaseUrls: string[]) => {
+      const port = await freePort();
+      return startApp(name, {
         ...launch,
-        nodeFlags: options.nodeFlags('inventory'),
-        port: inventoryPort,
-        env: { ...participant(inventoryPort), DATABASE_URL: inventoryDb.url },
-      }),
-      startApp('account', {
-        ...launch,
-        nodeFlags: options.nodeFlags('account'),
-        port: accountPort,
+        nodeFlags: options.nodeFlags(name),
+        port,
         env: {
-          ...participant(accountPort),
-          ACCOUNT_SHARD_URLS: `shard-0=${shard0.url},shard-1=${shard1.url}`,
+          ...common,
+          ...appSettings(name, { port, databaseUrls, coordinatorUrl: coordinator.url }),
         },
-      }),
+      });
+    };
+    const [inventory, account] = await Promise.all([
+      startParticipant('inventory', [inventoryDb.url]),
+      startParticipant('account', [shard0.url, shard1.url]),
     ]);
     started.push(inventory, account);
     const api = new CoordinatorClient({ baseUrl: coordinator.url, apiKey: secrets.apiKey });

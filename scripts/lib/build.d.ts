@@ -1,9 +1,5 @@
 /** Repository root. */
 export const ROOT: string;
-/** The three apps, in start order. */
-export const APPS: readonly ['coordinator', 'inventory', 'account'];
-/** Absolute path of `dist/apps/<app>/main.js`. */
-export function entryPoint(app: string): string;
 /** Why dist/ needs a build, or null when it is current. */
 export function staleReason(): string | null;
 /** Runs `npm run build` when dist/ is missing or stale; true when it built. */

@@ -4,15 +4,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const APPS = ['coordinator', 'inventory', 'account'];
+const { APPS, ROOT, entryPoint } = require('./apps');
+
 const SOURCE_DIRS = ['apps', 'libs'];
 const SOURCE_FILES = ['tsconfig.json', 'nest-cli.json', 'package-lock.json'];
-
-/** The contract entry point of one app. */
-function entryPoint(app) {
-  return path.join(ROOT, 'dist', 'apps', app, 'main.js');
-}
 
 function newestMtime(dir) {
   let newest = 0;
@@ -32,9 +27,9 @@ function newestMtime(dir) {
 /** Why dist/ needs a build (a sentence), or null when every entry point is newer than every source. */
 function staleReason() {
   let oldestBuild = Infinity;
-  for (const app of APPS) {
-    if (!fs.existsSync(entryPoint(app))) return `dist/apps/${app}/main.js is missing`;
-    oldestBuild = Math.min(oldestBuild, fs.statSync(entryPoint(app)).mtimeMs);
+  for (const { name } of APPS) {
+    if (!fs.existsSync(entryPoint(name))) return `dist/apps/${name}/main.js is missing`;
+    oldestBuild = Math.min(oldestBuild, fs.statSync(entryPoint(name)).mtimeMs);
   }
   let newestSource = 0;
   for (const dir of SOURCE_DIRS)
@@ -64,4 +59,4 @@ function buildIfStale(log = (line) => process.stdout.write(`${line}\n`)) {
   return true;
 }
 
-module.exports = { ROOT, APPS, entryPoint, staleReason, buildIfStale };
+module.exports = { ROOT, staleReason, buildIfStale };

@@ -9,7 +9,7 @@ import {
   TIMESTAMP_HEADER,
   signCall,
 } from '@app/protocol';
-import { entryPoint } from '../../scripts/lib/build';
+import { entryPoint } from '../../scripts/lib/apps';
 import { transfer } from '../support/branches';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { AppName, AppProcess, startApp } from '../support/processes';

@@ -4,6 +4,7 @@ import { TransactionStatus, TransactionView } from '@app/protocol';
 import { createTestDatabase, TestDatabase } from './db';
 import { httpClient, HttpClient, HttpResponse } from './http';
 import { freePort } from '@app/database';
+import { appByName, appSettings } from '../../scripts/lib/apps';
 import { AppName, AppProcess, startApp } from './processes';
 
 /** `GET /accounts/:id` of the account participant. */
@@ -173,31 +174,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const coordinator = await startApp('coordinator', coordinatorEnv);
     apps.push(coordinator);
 
-    const [inventoryPort, accountPort] = [await freePort(), await freePort()];
-    const participantEnv = (port: number) => ({
-      ...common,
-      COORDINATOR_URL: coordinator.url,
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    });
+    const startParticipant = async (name: AppName, databaseUrls: string[]) => {
+      const port = await freePort();
+      const settings = appSettings(appByName(name), {
+        port,
+        databaseUrls,
+        coordinatorUrl: coordinator.url,
+      });
+      return startApp(name, { ...common, ...settings, ...options.env?.[name] }, { port });
+    };
     const [inventory, account] = await Promise.all([
-      startApp(
-        'inventory',
-        {
-          ...participantEnv(inventoryPort),
-          DATABASE_URL: inventoryDb.url,
-          ...options.env?.inventory,
-        },
-        { port: inventoryPort },
-      ),
-      startApp(
-        'account',
-        {
-          ...participantEnv(accountPort),
-          ACCOUNT_SHARD_URLS: `shard-0=${shard0.url},shard-1=${shard1.url}`,
-          ...options.env?.account,
-        },
-        { port: accountPort },
-      ),
+      startParticipant('inventory', [inventoryDb.url]),
+      startParticipant('account', [shard0.url, shard1.url]),
     ]);
     apps.push(inventory, account);
 

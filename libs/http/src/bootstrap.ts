@@ -52,7 +52,13 @@ export async function createHttpApp(
   return app;
 }
 
-/** Listens on 0.0.0.0 at `port` and resolves once the server accepts connections. */
+/**
+ * Listens on 0.0.0.0 at `port` and resolves once the server accepts
+ * connections. A process started with an IPC channel (by `npm start`, the
+ * tests or the benchmark) stops itself, as on SIGTERM, when that channel
+ * closes: its supervisor is gone and nobody else would ever stop it.
+ */
 export async function listen(app: INestApplication, port: number): Promise<void> {
   await app.listen(port, '0.0.0.0');
+  if (process.channel) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }
