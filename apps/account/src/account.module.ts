@@ -6,6 +6,8 @@ import { AccountsService } from './accounts/accounts.service';
 import type { AccountConfig } from './config/account-config';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { REBALANCE_OPTIONS, Rebalancer } from './rebalance/rebalancer';
+import { ShardsController } from './rebalance/shards.controller';
 import { ShardRouter } from './shards/shard-router';
 import { ShardsModule } from './shards/shards.module';
 import { creditAction } from './tcc/credit.action';
@@ -17,7 +19,7 @@ export interface AccountAppOptions {
   register?: boolean;
 }
 
-/** The account participant: shards, the `debit` and `credit` actions, seeding and reading accounts. */
+/** The account participant: shards and their rebalancing, the `debit` and `credit` actions, seeding and reading accounts. */
 @Module({})
 export class AccountModule {
   static forRoot(config: AccountConfig, options: AccountAppOptions = {}): DynamicModule {
@@ -44,8 +46,13 @@ export class AccountModule {
           }),
         }),
       ],
-      controllers: [AccountsController, HealthController],
-      providers: [AccountsService, HealthService],
+      controllers: [AccountsController, HealthController, ShardsController],
+      providers: [
+        AccountsService,
+        HealthService,
+        Rebalancer,
+        { provide: REBALANCE_OPTIONS, useValue: { moveBatchSize: config.moveBatchSize } },
+      ],
     };
   }
 }

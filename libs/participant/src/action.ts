@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PreparedResult } from '@app/database/prepared';
+import type { Statement } from '@app/database/transaction';
 
 /** What one phase's business code receives. */
 export interface PhaseContext<P> {
@@ -56,13 +58,29 @@ export interface TryBatching<P> {
   tryMany(manager: EntityManager, tries: BatchedTry<P>[]): Promise<TryVerdict[]>;
 }
 
+/**
+ * Keeps every phase of a branch on the database that holds its key while
+ * keys move between databases (resharding). The statements open each
+ * phase's local transaction, ahead of the barrier's, so they can lock the
+ * key against a concurrent move and see where it is; `misrouted` reads
+ * their results. A number rolls the phase back (barrier row included) and
+ * runs it again after that many milliseconds, on the database
+ * `dataSource()` then names; null lets the phase run here.
+ */
+export interface PhaseFence<P> {
+  statements(payload: P): Statement[];
+  misrouted(payload: P, results: readonly PreparedResult<unknown>[]): number | null;
+}
+
 /** One TCC action served at `POST /tcc/{name}/{try|confirm|cancel}`. */
 export interface TccAction<P extends object> {
   name: string;
   /** class-validator DTO; an invalid payload is answered 400 and try never runs. */
   payload: new () => P;
   /** The database holding this payload's barrier row and business rows (sharding); default: the module's dataSource. */
-  dataSource?(payload: P): DataSource;
+  dataSource?(payload: P): DataSource | Promise<DataSource>;
+  /** Optional, with `dataSource()`: re-routes a phase whose key moved to another database; not for actions with `batch`. */
+  fence?: PhaseFence<P>;
   /** Records a hold row keyed (transaction_id, branch_id); calls `refuse()` on a business failure. */
   try(ctx: PhaseContext<P>): Promise<void>;
   /** Optional: applies concurrent tries of one key in batches (used unless the module turns batching off). */

@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode } from '@app/protocol';
 import { BusinessRefusal } from './action';
-import { inTransaction } from '@app/database/transaction';
+import type { PreparedResult } from '@app/database/prepared';
+import { Statement, inTransaction } from '@app/database/transaction';
 import {
   BarrierKey,
   SettlementClaim,
@@ -36,6 +37,32 @@ const refused = (code: string, detail: string): BarrierAnswer => ({
   detail,
 });
 
+/**
+ * Statements a phase's transaction opens with, ahead of the barrier's, and
+ * the check of their results; `check` throws to abandon the phase, which
+ * rolls everything back.
+ */
+export interface OpeningCheck {
+  statements: readonly Statement[];
+  check(results: PreparedResult<unknown>[]): void;
+}
+
+/** The opening statements with the check's own in front. */
+function opening(check: OpeningCheck | undefined, own: readonly Statement[]): Statement[] {
+  return check === undefined ? [...own] : [...check.statements, ...own];
+}
+
+/** Runs the check on its statements' results and returns the barrier's own. */
+function checked(
+  check: OpeningCheck | undefined,
+  opened: PreparedResult<unknown>[],
+): PreparedResult<unknown>[] {
+  if (check === undefined) return opened;
+  const count = check.statements.length;
+  check.check(opened.slice(0, count));
+  return opened.slice(count);
+}
+
 /** Name of the savepoint a refused try rolls back to, keeping its barrier row. */
 const TRY_SAVEPOINT = 'tcc_try';
 
@@ -50,22 +77,29 @@ export function runTry(
   deadlineMs: number | null,
   nowMs: number,
   business: BusinessStep,
+  check?: OpeningCheck,
 ): Promise<BarrierAnswer> {
   if (isLate(deadlineMs, nowMs)) {
     const late = lateRefusal(deadlineMs);
     return inTransaction(
       dataSource,
-      [insertBarrierStatement(key, 'try', 'refused', late)],
-      async (manager, [claim]) =>
-        claim.rowCount === 1 ? refused(late.code, late.detail) : repeatTry(manager, key),
+      opening(check, [insertBarrierStatement(key, 'try', 'refused', late)]),
+      async (manager, opened) => {
+        const [claim] = checked(check, opened);
+        return claim.rowCount === 1 ? refused(late.code, late.detail) : repeatTry(manager, key);
+      },
     );
   }
   // Stored 'ok' up front: the row commits only together with the business change, and a
   // refusal below overwrites it, so no reader ever sees 'ok' for a try that did not succeed.
   return inTransaction(
     dataSource,
-    [insertBarrierStatement(key, 'try', 'ok'), { sql: `SAVEPOINT ${TRY_SAVEPOINT}` }],
-    async (manager, [claim]) => {
+    opening(check, [
+      insertBarrierStatement(key, 'try', 'ok'),
+      { sql: `SAVEPOINT ${TRY_SAVEPOINT}` },
+    ]),
+    async (manager, opened) => {
+      const [claim] = checked(check, opened);
       if (claim.rowCount !== 1) return repeatTry(manager, key);
       try {
         await business(manager);
@@ -140,13 +174,18 @@ export function runConfirm(
   dataSource: DataSource,
   key: BarrierKey,
   business: BusinessStep,
+  check?: OpeningCheck,
 ): Promise<BarrierAnswer> {
   // The claim goes out with the lock, behind it: it runs once the try row is locked, and inserts
   // only after an 'ok' try, so a confirm refused below has written nothing.
   return inTransaction(
     dataSource,
-    [lockTryStatement(key), claimSettlementStatement(key, 'confirm', 'cancel', 'confirmed', true)],
-    async (manager, [locked, claimed]) => {
+    opening(check, [
+      lockTryStatement(key),
+      claimSettlementStatement(key, 'confirm', 'cancel', 'confirmed', true),
+    ]),
+    async (manager, opened) => {
+      const [locked, claimed] = checked(check, opened);
       const problem = confirmProblem((locked.rows[0] as StoredTry | undefined) ?? null);
       if (problem !== null) return refused(ErrorCode.NoSuccessfulTry, problem);
       const claim = claimed.rows[0] as SettlementClaim;
@@ -186,61 +225,67 @@ export function runCancel(
   dataSource: DataSource,
   key: BarrierKey,
   business: BusinessStep,
+  check?: OpeningCheck,
 ): Promise<BarrierAnswer> {
   // Locking the try row first serialises this cancel with a confirm of the same branch.
-  return inTransaction(dataSource, [lockTryStatement(key)], async (manager, [locked]) => {
-    const lockedTry = (locked.rows[0] as StoredTry | undefined) ?? null;
-    if (lockedTry !== null) {
-      if (lockedTry.outcome === null) {
-        throw new Error('tcc_barrier: try row committed without an outcome');
-      }
-      // The try's outcome says what this cancel does, so its row is stored with it at once.
-      const releases = lockedTry.outcome === 'ok';
-      const claim = await claimSettlement(
-        manager,
-        key,
-        'cancel',
-        'confirm',
-        // A refused try rolled its business writes back: nothing is held.
-        releases ? 'released' : 'nothing-held',
-      );
-      if (claim.blocked) {
-        return refused(
-          ErrorCode.AlreadyConfirmed,
-          'The branch was confirmed; it cannot be cancelled.',
-        );
-      }
-      if (!claim.inserted) return done('cancelled', true);
-      if (releases) await business(manager);
-      return done('cancelled');
-    }
-    if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
-    if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
-      // Empty cancel: the try never ran, so there is nothing to undo.
-      await recordOutcome(manager, key, 'cancel', 'empty');
-      return done('cancelled');
-    }
-    // Without a try row at the start, a concurrent try committed while this cancel waited on its insert.
-    const tried = await lockTry(manager, key);
-    switch (tried?.outcome) {
-      case 'ok':
-        if (await hasBarrier(manager, key, 'confirm')) {
-          // A confirm slipped in before this cancel held the lock: roll back so the retry answers 409.
-          throw new Error('tcc_barrier: a confirm committed while this cancel was waiting');
+  return inTransaction(
+    dataSource,
+    opening(check, [lockTryStatement(key)]),
+    async (manager, opened) => {
+      const [locked] = checked(check, opened);
+      const lockedTry = (locked.rows[0] as StoredTry | undefined) ?? null;
+      if (lockedTry !== null) {
+        if (lockedTry.outcome === null) {
+          throw new Error('tcc_barrier: try row committed without an outcome');
         }
-        await business(manager);
-        await recordOutcome(manager, key, 'cancel', 'released');
-        return done('cancelled');
-      case 'refused':
-      case 'cancelled-first':
-        // A refused try rolled its business writes back: nothing is held.
-        await recordOutcome(manager, key, 'cancel', 'nothing-held');
-        return done('cancelled');
-      case null:
-      case undefined:
-        throw new Error(
-          'tcc_barrier: try row missing or without an outcome after a conflicting insert',
+        // The try's outcome says what this cancel does, so its row is stored with it at once.
+        const releases = lockedTry.outcome === 'ok';
+        const claim = await claimSettlement(
+          manager,
+          key,
+          'cancel',
+          'confirm',
+          // A refused try rolled its business writes back: nothing is held.
+          releases ? 'released' : 'nothing-held',
         );
-    }
-  });
+        if (claim.blocked) {
+          return refused(
+            ErrorCode.AlreadyConfirmed,
+            'The branch was confirmed; it cannot be cancelled.',
+          );
+        }
+        if (!claim.inserted) return done('cancelled', true);
+        if (releases) await business(manager);
+        return done('cancelled');
+      }
+      if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
+      if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
+        // Empty cancel: the try never ran, so there is nothing to undo.
+        await recordOutcome(manager, key, 'cancel', 'empty');
+        return done('cancelled');
+      }
+      // Without a try row at the start, a concurrent try committed while this cancel waited on its insert.
+      const tried = await lockTry(manager, key);
+      switch (tried?.outcome) {
+        case 'ok':
+          if (await hasBarrier(manager, key, 'confirm')) {
+            // A confirm slipped in before this cancel held the lock: roll back so the retry answers 409.
+            throw new Error('tcc_barrier: a confirm committed while this cancel was waiting');
+          }
+          await business(manager);
+          await recordOutcome(manager, key, 'cancel', 'released');
+          return done('cancelled');
+        case 'refused':
+        case 'cancelled-first':
+          // A refused try rolled its business writes back: nothing is held.
+          await recordOutcome(manager, key, 'cancel', 'nothing-held');
+          return done('cancelled');
+        case null:
+        case undefined:
+          throw new Error(
+            'tcc_barrier: try row missing or without an outcome after a conflicting insert',
+          );
+      }
+    },
+  );
 }

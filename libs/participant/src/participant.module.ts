@@ -40,6 +40,11 @@ export function checkParticipantOptions(options: ParticipantOptions): Participan
       throw new Error(`TccParticipantModule: action "${action.name}" is defined twice`);
     }
     names.add(action.name);
+    if (action.fence && action.batch) {
+      throw new Error(
+        `TccParticipantModule: action "${action.name}" has a fence and batch; batched tries cannot be re-routed`,
+      );
+    }
     if (!action.dataSource && !options.dataSource) {
       throw new Error(
         `TccParticipantModule: action "${action.name}" has no dataSource() and the module has no default dataSource`,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, PHASES, Phase, TccError } from '@app/protocol';
 import type { PhaseContext, TccAction } from './action';
-import { runCancel, runConfirm, runTry } from './barrier';
+import { OpeningCheck, runCancel, runConfirm, runTry } from './barrier';
 import type { BarrierKey } from './barrier.repository';
 import type { BatchAnswer } from './batch-barrier';
 import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
@@ -15,6 +15,18 @@ export interface PhaseResponse {
   /** True when the call repeated an earlier one and changed nothing. */
   repeated: boolean;
 }
+
+/** Most times one phase call is re-routed after its key moved, about ten seconds of moves. */
+const MAX_REROUTES = 500;
+
+/** Thrown by a fence's check: the phase's key is not (or not yet) in this database. */
+class PhaseMisrouted extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('The phase reached a database its key has left');
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs one phase call: finds the action, validates the call, runs the barrier with the business code. */
 @Injectable()
@@ -48,21 +60,26 @@ export class PhaseService {
     const payload = await readPayload(action.payload, envelope.payload);
     if ('error' in payload) return this.answerInvalidPayload(phase, payload.error);
 
-    const dataSource = this.dataSourceFor(action, payload.value);
     const context = (manager: EntityManager): PhaseContext<object> => ({
       manager,
       payload: payload.value,
       ...key,
     });
-    return respond(
-      await this.runPhase(
-        phase,
-        action,
-        dataSource,
-        { key, payload: payload.value, deadline },
-        context,
-      ),
-    );
+    const call = { key, payload: payload.value, deadline };
+    for (let reroutes = 0; ; reroutes++) {
+      const dataSource = await this.dataSourceFor(action, payload.value);
+      try {
+        return respond(
+          await this.runPhase(phase, action, dataSource, call, context, fenceOf(action, call)),
+        );
+      } catch (error) {
+        if (!(error instanceof PhaseMisrouted)) throw error;
+        // A 500: the coordinator asks again later, when the move has settled.
+        if (reroutes >= MAX_REROUTES)
+          throw new Error(`${action.name} ${phase}: its key keeps moving`);
+        if (error.retryAfterMs > 0) await sleep(error.retryAfterMs);
+      }
+    }
   }
 
   private runPhase(
@@ -71,6 +88,7 @@ export class PhaseService {
     dataSource: DataSource,
     call: { key: BarrierKey; payload: object; deadline: number | null },
     context: (manager: EntityManager) => PhaseContext<object>,
+    fence: OpeningCheck | undefined,
   ): Promise<BatchAnswer> {
     const { key, deadline } = call;
     switch (phase) {
@@ -82,11 +100,11 @@ export class PhaseService {
             deadlineMs: deadline,
           });
         }
-        return runTry(dataSource, key, deadline, Date.now(), (m) => action.try(context(m)));
+        return runTry(dataSource, key, deadline, Date.now(), (m) => action.try(context(m)), fence);
       case 'confirm':
-        return runConfirm(dataSource, key, (m) => action.confirm(context(m)));
+        return runConfirm(dataSource, key, (m) => action.confirm(context(m)), fence);
       case 'cancel':
-        return runCancel(dataSource, key, (m) => action.cancel(context(m)));
+        return runCancel(dataSource, key, (m) => action.cancel(context(m)), fence);
     }
   }
 
@@ -110,11 +128,27 @@ export class PhaseService {
     }
   }
 
-  private dataSourceFor(action: TccAction<object>, payload: object): DataSource {
+  private dataSourceFor(
+    action: TccAction<object>,
+    payload: object,
+  ): DataSource | Promise<DataSource> {
     if (action.dataSource) return action.dataSource(payload);
     if (this.options.dataSource) return this.options.dataSource;
     throw new Error(`Action "${action.name}" has no dataSource and the module has no default.`);
   }
+}
+
+/** The action's fence as the barrier's opening check, which throws {@link PhaseMisrouted}. */
+function fenceOf(action: TccAction<object>, call: { payload: object }): OpeningCheck | undefined {
+  const fence = action.fence;
+  if (fence === undefined) return undefined;
+  return {
+    statements: fence.statements(call.payload),
+    check(results) {
+      const retryAfterMs = fence.misrouted(call.payload, results);
+      if (retryAfterMs !== null) throw new PhaseMisrouted(retryAfterMs);
+    },
+  };
 }
 
 function respond(answer: BatchAnswer): PhaseResponse {

@@ -35,6 +35,9 @@ describe('account app lifecycle', () => {
          WHERE table_schema = 'public' ORDER BY table_name`,
       );
       expect(tables.map((row) => row.table_name)).toEqual([
+        'account_arrivals',
+        'account_forwards',
+        'account_ring',
         'accounts',
         'holds',
         'migrations',

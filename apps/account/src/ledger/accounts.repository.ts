@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+import type { Statement } from '@app/database';
 import { runSql } from '@app/participant';
+import type { AccountWhereabouts } from '../ring/account-lock';
 
 /** An account row as stored (bigint columns arrive as text and are converted). */
 export interface AccountRow {
@@ -23,6 +25,49 @@ const toRow = (stored: StoredAccount): AccountRow => ({
   incoming: Number(stored.incoming),
 });
 
+/** A shard an account left, and when (epoch ms): kept on the account for a while after a move. */
+export interface Departure {
+  shard: string;
+  at: number;
+}
+
+/** Reads an account and its whereabouts on one shard in one snapshot (a move commits on both sides of it). */
+export function findAccountStatement(id: string): Statement {
+  return {
+    sql: `SELECT a.id, a.balance, a.frozen, a.incoming,
+            (SELECT version FROM account_ring) AS version,
+            (SELECT shard FROM account_forwards WHERE account_id = $1) AS moved_to,
+            EXISTS (SELECT 1 FROM account_arrivals WHERE account_id = $1) AS arriving
+          FROM (SELECT 1) AS one LEFT JOIN accounts a ON a.id = $1`,
+    params: [id],
+  };
+}
+
+/** A row of {@link findAccountStatement}: the account's columns are null when this shard has none. */
+export type FoundAccount = {
+  [K in keyof StoredAccount]: StoredAccount[K] | null;
+} & AccountWhereabouts;
+
+/** The account of a {@link FoundAccount}, or null. */
+export function foundAccount(found: FoundAccount): AccountRow | null {
+  return found.id === null ? null : toRow(found as StoredAccount);
+}
+
+/**
+ * Opens a phase-like transaction for opening an account: shares the ring
+ * row (a rebalance switching the ring waits, and is waited for) and reads
+ * the account's whereabouts.
+ */
+export function openingCheckStatement(id: string): Statement {
+  return {
+    sql: `SELECT r.version, r.accepting_accounts,
+            (SELECT shard FROM account_forwards WHERE account_id = $1) AS moved_to,
+            EXISTS (SELECT 1 FROM account_arrivals WHERE account_id = $1) AS arriving
+          FROM account_ring r FOR SHARE OF r`,
+    params: [id],
+  };
+}
+
 /**
  * Creates an account, or returns null when the id exists. ON CONFLICT, not a
  * caught unique violation: an existing id is an ordinary 409, not a failed
@@ -39,16 +84,6 @@ export async function insertAccount(
      ON CONFLICT (id) DO NOTHING
      RETURNING id, balance, frozen, incoming`,
     [id, balance],
-  );
-  return rows.length === 0 ? null : toRow(rows[0]);
-}
-
-/** The account, or null when this shard has none with that id. */
-export async function findAccount(manager: EntityManager, id: string): Promise<AccountRow | null> {
-  const { rows } = await runSql<StoredAccount>(
-    manager,
-    `SELECT id, balance, frozen, incoming FROM accounts WHERE id = $1`,
-    [id],
   );
   return rows.length === 0 ? null : toRow(rows[0]);
 }
@@ -70,12 +105,28 @@ async function guardedUpdate(
   return rowCount === 1;
 }
 
+/** Runs one guarded UPDATE of a try; the account's recent departures, or null when the guard failed. */
+async function guardedTry(
+  manager: EntityManager,
+  sql: string,
+  id: string,
+  amount: number,
+): Promise<Departure[] | null> {
+  const { rows } = await runSql<{ history: Departure[] }>(manager, sql, [id, amount]);
+  return rows.length === 1 ? rows[0].history : null;
+}
+
 /** Debit try: moves `amount` from balance to frozen, only if the balance covers it. */
-export function freezeFunds(manager: EntityManager, id: string, amount: number): Promise<boolean> {
-  return guardedUpdate(
+export function freezeFunds(
+  manager: EntityManager,
+  id: string,
+  amount: number,
+): Promise<Departure[] | null> {
+  return guardedTry(
     manager,
     `UPDATE accounts SET balance = balance - $2, frozen = frozen + $2, updated_at = now()
-     WHERE id = $1 AND balance >= $2`,
+     WHERE id = $1 AND balance >= $2
+     RETURNING history`,
     id,
     amount,
   );
@@ -116,11 +167,12 @@ export function expectIncoming(
   manager: EntityManager,
   id: string,
   amount: number,
-): Promise<boolean> {
-  return guardedUpdate(
+): Promise<Departure[] | null> {
+  return guardedTry(
     manager,
     `UPDATE accounts SET incoming = incoming + $2, updated_at = now()
-     WHERE id = $1 AND balance + frozen + incoming + $2 <= 9007199254740991`,
+     WHERE id = $1 AND balance + frozen + incoming + $2 <= 9007199254740991
+     RETURNING history`,
     id,
     amount,
   );

@@ -4,6 +4,15 @@ import { postgresOptions } from '@app/database';
 import { CreateTccBarrier1700000000000 } from '@app/participant';
 import type { ShardConfig } from '../config/shard-urls';
 import { CreateAccounts1700000000100 } from '../migrations/1700000000100-create-accounts';
+import { AccountRing1700000000200 } from '../migrations/1700000000200-account-ring';
+import { initialControl, missingShards } from '../ring/placement';
+import {
+  RingControl,
+  claimName,
+  newestControl,
+  readControl,
+  writeControl,
+} from '../ring/ring-state';
 import type { Shard } from './shard-router';
 
 /** Connections per shard: several shards share a 2-core box, and a phase call holds one connection only for its local transaction. */
@@ -16,7 +25,11 @@ function shardDataSource(shard: ShardConfig): DataSource {
     postgresOptions({
       url: shard.url,
       entities: [],
-      migrations: [CreateTccBarrier1700000000000, CreateAccounts1700000000100],
+      migrations: [
+        CreateTccBarrier1700000000000,
+        CreateAccounts1700000000100,
+        AccountRing1700000000200,
+      ],
       poolSize: SHARD_POOL_SIZE,
       applicationName: `tcc-account-${shard.name}`,
     }),
@@ -52,4 +65,40 @@ export async function closeShards(shards: readonly Shard[]): Promise<void> {
   await Promise.all(
     shards.filter((shard) => shard.dataSource.isInitialized).map((s) => s.dataSource.destroy()),
   );
+}
+
+/**
+ * Reads the durable ring from the connected shards, or, when none of them
+ * has one (the very first start), makes the configured shards the ring.
+ * Refuses, with one line, a list that renames a shard's database or lacks
+ * a shard that holds accounts; a listed shard outside the ring stays idle.
+ */
+export async function openRing(shards: readonly Shard[]): Promise<RingControl> {
+  for (const shard of shards) {
+    const stored = await claimName(shard.dataSource, shard.name);
+    if (stored !== shard.name) {
+      throw new Error(
+        `ACCOUNT_SHARD_URLS gives the name "${shard.name}" to the database of shard "${stored}" (bare URLs are named by position: keep their order, or write name=url)`,
+      );
+    }
+  }
+  let control = newestControl(await Promise.all(shards.map((s) => readControl(s.dataSource))));
+  if (control === null) {
+    control = initialControl(shards.map((shard) => shard.name));
+    for (const shard of shards) await writeControl(shard.dataSource, control);
+    logger.log(`first start: the ring is ${control.shards.join(', ')} (version 1)`);
+    // Another process may have made its own first ring meanwhile; the stored one wins.
+    control =
+      newestControl(await Promise.all(shards.map((s) => readControl(s.dataSource)))) ?? control;
+  }
+  const missing = missingShards(
+    control,
+    shards.map((shard) => shard.name),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `ACCOUNT_SHARD_URLS lacks ${missing.map((name) => `"${name}"`).join(', ')}, which hold accounts (ring version ${control.version}: ${control.shards.join(', ')}); list every ring shard, and drain a shard with POST /admin/shards/rebalance before removing it`,
+    );
+  }
+  return control;
 }

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { ShardConfig } from '../config/shard-urls';
-import { closeShards, connectShards } from './shard-connections';
+import { closeShards, connectShards, openRing } from './shard-connections';
 import { ShardRouter } from './shard-router';
 
 /** Connects the account shards at start (migrating each), provides the {@link ShardRouter}, and closes every pool on shutdown. */
@@ -15,7 +15,15 @@ export class ShardsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: ShardRouter,
-          useFactory: async () => new ShardRouter(await connectShards(shards)),
+          useFactory: async () => {
+            const connected = await connectShards(shards);
+            try {
+              return new ShardRouter(connected, await openRing(connected));
+            } catch (error) {
+              await closeShards(connected);
+              throw error;
+            }
+          },
         },
       ],
       exports: [ShardRouter],

@@ -3,6 +3,7 @@ import { acceptIncoming, dropIncoming, expectIncoming } from '../ledger/accounts
 import { insertHold } from '../ledger/holds.repository';
 import type { ShardRouter } from '../shards/shard-router';
 import { AccountAmountPayload } from './account-amount.payload';
+import { accountFence, refuseIfSeenBefore } from './account-fence';
 import { AccountRefusal, refuseTry } from './refusals';
 import { settleBranch } from './settle';
 
@@ -15,16 +16,19 @@ export function creditAction(router: ShardRouter): TccAction<AccountAmountPayloa
     name: 'credit',
     payload: AccountAmountPayload,
     dataSource: (payload) => router.dataSourceFor(payload.accountId),
+    fence: accountFence(router),
     async try(ctx) {
       const { accountId, amount } = ctx.payload;
-      if (!(await expectIncoming(ctx.manager, accountId, amount))) {
-        await refuseTry(
+      const departures = await expectIncoming(ctx.manager, accountId, amount);
+      if (departures === null) {
+        return refuseTry(
           ctx.manager,
           accountId,
           AccountRefusal.LimitExceeded,
           `A credit of ${amount} would take account ${accountId} past 2^53-1.`,
         );
       }
+      if (departures.length > 0) await refuseIfSeenBefore(router, ctx, departures);
       await insertHold(ctx.manager, ctx, { accountId, kind: 'credit', amount });
     },
     // The try's guard keeps balance + frozen + incoming within 2^53-1, so this

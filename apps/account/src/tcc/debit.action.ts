@@ -3,6 +3,7 @@ import { freezeFunds, spendFrozen, unfreezeFunds } from '../ledger/accounts.repo
 import { insertHold } from '../ledger/holds.repository';
 import type { ShardRouter } from '../shards/shard-router';
 import { AccountAmountPayload } from './account-amount.payload';
+import { accountFence, refuseIfSeenBefore } from './account-fence';
 import { AccountRefusal, refuseTry } from './refusals';
 import { settleBranch } from './settle';
 
@@ -16,16 +17,19 @@ export function debitAction(router: ShardRouter): TccAction<AccountAmountPayload
     name: 'debit',
     payload: AccountAmountPayload,
     dataSource: (payload) => router.dataSourceFor(payload.accountId),
+    fence: accountFence(router),
     async try(ctx) {
       const { accountId, amount } = ctx.payload;
-      if (!(await freezeFunds(ctx.manager, accountId, amount))) {
-        await refuseTry(
+      const departures = await freezeFunds(ctx.manager, accountId, amount);
+      if (departures === null) {
+        return refuseTry(
           ctx.manager,
           accountId,
           AccountRefusal.InsufficientFunds,
           `Account ${accountId} cannot cover a debit of ${amount}.`,
         );
       }
+      if (departures.length > 0) await refuseIfSeenBefore(router, ctx, departures);
       await insertHold(ctx.manager, ctx, { accountId, kind: 'debit', amount });
     },
     confirm: (ctx) => settleBranch(ctx, 'debit', 'CONFIRMED', spendFrozen),
