@@ -20,6 +20,20 @@ async function lockAccounts(manager: EntityManager, ids: readonly string[]): Pro
   );
 }
 
+/** Deletes accounts from a shard with their holds, their holds' barrier rows and any arrival mark. */
+async function removeAccounts(manager: EntityManager, ids: readonly string[]): Promise<void> {
+  await runSql(
+    manager,
+    `DELETE FROM tcc_barrier b USING holds h
+     WHERE h.account_id = ANY($1)
+       AND h.transaction_id = b.transaction_id AND h.branch_id = b.branch_id`,
+    [ids],
+  );
+  await runSql(manager, `DELETE FROM holds WHERE account_id = ANY($1)`, [ids]);
+  await runSql(manager, `DELETE FROM account_arrivals WHERE account_id = ANY($1)`, [ids]);
+  await runSql(manager, `DELETE FROM accounts WHERE id = ANY($1)`, [ids]);
+}
+
 /** Copies rows to another shard: one statement per table, the rows as a JSON array. */
 async function copyRows(manager: EntityManager, sql: string, rows: unknown[]): Promise<void> {
   if (rows.length > 0) await runSql(manager, sql, [JSON.stringify(rows)]);
@@ -128,15 +142,7 @@ export async function moveAccounts(
       );
     });
 
-    await runSql(
-      manager,
-      `DELETE FROM tcc_barrier b USING holds h
-       WHERE h.account_id = ANY($1)
-         AND h.transaction_id = b.transaction_id AND h.branch_id = b.branch_id`,
-      [present],
-    );
-    await runSql(manager, `DELETE FROM holds WHERE account_id = ANY($1)`, [present]);
-    await runSql(manager, `DELETE FROM accounts WHERE id = ANY($1)`, [present]);
+    await removeAccounts(manager, present);
     await runSql(
       manager,
       `INSERT INTO account_forwards (account_id, shard) SELECT unnest($1::text[]), $2
@@ -167,16 +173,7 @@ async function welcome(dataSource: DataSource, ids: readonly string[]): Promise<
 async function sendBack(dataSource: DataSource, ids: readonly string[]): Promise<void> {
   await dataSource.transaction('READ COMMITTED', async (manager) => {
     await lockAccounts(manager, ids);
-    await runSql(
-      manager,
-      `DELETE FROM tcc_barrier b USING holds h
-       WHERE h.account_id = ANY($1)
-         AND h.transaction_id = b.transaction_id AND h.branch_id = b.branch_id`,
-      [ids],
-    );
-    await runSql(manager, `DELETE FROM holds WHERE account_id = ANY($1)`, [ids]);
-    await runSql(manager, `DELETE FROM account_arrivals WHERE account_id = ANY($1)`, [ids]);
-    await runSql(manager, `DELETE FROM accounts WHERE id = ANY($1)`, [ids]);
+    await removeAccounts(manager, ids);
   });
 }
 
