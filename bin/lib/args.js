@@ -144,6 +144,36 @@ account debit <buyer> and account credit the shop, both <qty> × price.
 Exits 0 once confirmed (or confirm decided and still running after --wait),
 1 when cancelled or stuck.`,
   },
+  conformance: {
+    synopsis: 'conformance <baseUrl> --action A --payload JSON',
+    usage:
+      "tcc conformance <baseUrl> --action A --payload '<json>' [--refused-payload '<json>'] [--rounds N]",
+    summary: 'check that a participant keeps the barrier rules',
+    positionals: ['baseUrl'],
+    options: {
+      action: { type: 'string' },
+      payload: { type: 'string' },
+      'refused-payload': { type: 'string' },
+      rounds: { type: 'string' },
+    },
+    details: `Sends signed phase calls, as the coordinator does, to <baseUrl>/tcc/<action>/...
+and checks what a participant must answer: 401 to unsigned, wrongly signed and
+stale calls; 200 to a try and its repeat, to a confirm and its repeat, and to a
+cancel whose try never came, then 409 to that late try; 409 to a try past its
+deadline, to a confirm without a try and to a refused try and its repeat; and
+that a try raced with its cancel ends as if one of them came first.
+The signing secret is TCC_SIGNING_SECRET. Run it against a test instance: it
+confirms one try of the payload and cancels the others.
+  --action A               the action to call
+  --payload JSON           a payload whose try succeeds
+  --refused-payload JSON   a payload whose try the participant refuses (for
+                           example more than is in stock); without it that rule
+                           is skipped
+  --rounds N               how many times try and cancel are raced (default 20)
+
+Prints one line per rule; exits 0 when every rule passed, 1 when one failed,
+4 when the participant cannot be reached.`,
+  },
 };
 
 /** @typedef {{ url?: string, apiKey?: string, adminToken?: string, json: boolean }} GlobalOptions */

@@ -4,6 +4,7 @@
 const { randomUUID } = require('node:crypto');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { TRANSACTION_STATUSES, parseInteger } = require('./args');
+const { renderConformance, runConformance } = require('./conformance');
 const { answerOf } = require('./coordinator');
 const { EXIT, UsageError } = require('./errors');
 const { clean } = require('./table');
@@ -20,6 +21,7 @@ const { renderTransaction, renderTransactionList, shellQuote } = require('./rend
  * @property {Record<string, string>} args named positionals
  * @property {Record<string, string | boolean | undefined>} options
  * @property {boolean} json
+ * @property {Record<string, string | undefined>} env the environment tcc runs in
  * @property {(text: string) => void} print writes to standard output
  */
 
@@ -307,7 +309,81 @@ async function buy(ctx) {
   );
 }
 
+/** Race rounds of `conformance` when `--rounds` is not given. */
+const DEFAULT_RACE_ROUNDS = 20;
+
+/**
+ * @param {CommandContext} ctx
+ * @returns {Promise<number>}
+ */
+async function conformance(ctx) {
+  const { action, payload, rounds } = ctx.options;
+  if (typeof action !== 'string' || action.trim() === '') {
+    throw new UsageError('--action is required', 'conformance');
+  }
+  const secret = ctx.env.TCC_SIGNING_SECRET;
+  if (secret === undefined || secret === '') {
+    throw new UsageError(
+      'TCC_SIGNING_SECRET must hold the secret the participant verifies',
+      'conformance',
+    );
+  }
+  const refused = ctx.options['refused-payload'];
+  const results = await runConformance({
+    baseUrl: participantUrl(ctx.args.baseUrl),
+    action,
+    payload: jsonObject(payload, '--payload'),
+    refusedPayload: refused === undefined ? undefined : jsonObject(refused, '--refused-payload'),
+    secret,
+    rounds:
+      typeof rounds === 'string'
+        ? parseInteger(rounds, '--rounds', 'conformance', { max: 1000 })
+        : DEFAULT_RACE_ROUNDS,
+  });
+  if (ctx.json) printJson(ctx, results);
+  else ctx.print(renderConformance(results));
+  return results.some((r) => r.result === 'fail') ? EXIT.RULE_BROKEN : EXIT.OK;
+}
+
+/**
+ * @param {string} text
+ * @returns {string} the URL without a trailing slash
+ */
+function participantUrl(text) {
+  /** @type {URL} */
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`<baseUrl> "${text}" is not a valid URL`, 'conformance');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`<baseUrl> "${text}" must use http or https`, 'conformance');
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * @param {string | boolean | undefined} text
+ * @param {string} option
+ * @returns {Record<string, unknown>}
+ */
+function jsonObject(text, option) {
+  if (typeof text !== 'string') throw new UsageError(`${option} is required`, 'conformance');
+  /** @type {unknown} */
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${option} must be JSON, got ${text}`, 'conformance');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError(`${option} must be a JSON object`, 'conformance');
+  }
+  return /** @type {Record<string, unknown>} */ (value);
+}
+
 /** Every command, by name; each resolves to its exit code. */
-const HANDLERS = Object.freeze({ status, list, retry, resolve, transfer, buy });
+const HANDLERS = Object.freeze({ status, list, retry, resolve, transfer, buy, conformance });
 
 module.exports = { HANDLERS, outcomeExitCode, commitExitCode };

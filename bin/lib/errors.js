@@ -7,6 +7,8 @@ const EXIT = Object.freeze({
   OK: 0,
   /** The transaction was cancelled (or is being cancelled) or is stuck. */
   NOT_CONFIRMED: 1,
+  /** `conformance`: the participant broke a rule (the same code: what was checked did not hold). */
+  RULE_BROKEN: 1,
   /** The command line was wrong; nothing was sent. */
   USAGE: 2,
   /** The coordinator answered with a 4xx or 5xx (including a refused token). */

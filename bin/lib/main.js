@@ -44,6 +44,7 @@ async function runCli(argv, env, out) {
       args: parsed.args,
       options: parsed.options,
       json,
+      env,
       print: out.stdout,
     });
   } catch (error) {

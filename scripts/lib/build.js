@@ -14,7 +14,8 @@ function newestMtime(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'node_modules') continue;
+      // Built output (the packages' dist/) is not a source.
+      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
       newest = Math.max(newest, newestMtime(full));
     } else if (!/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name)) {
       // Specs are not compiled into dist, so editing one needs no rebuild.

@@ -1,6 +1,10 @@
 export * from './client';
 export {
   BranchStatus,
+  DEADLINE_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signCall,
   TransactionStatus,
   isFinalTransactionStatus,
   type BeginTransactionRequest,
