@@ -66,7 +66,7 @@ function hotRow(mode: HotSkuMode, callers: number, durationS: number): string {
   );
 }
 
-/** The results as a Markdown table (the README's Performance section holds one), with the machine line. */
+/** The results as a Markdown table (docs/performance.md holds one), with the machine line. */
 export function renderTable(results: BenchResults): string {
   const m = results.machine;
   const lines = [

@@ -4,7 +4,7 @@
 const { parseArgs } = require('node:util');
 const { UsageError } = require('./errors');
 
-/** Transaction statuses the coordinator knows (DESIGN.md §3). */
+/** Transaction statuses the coordinator knows (docs/protocol.md). */
 const TRANSACTION_STATUSES = Object.freeze([
   'TRYING',
   'CONFIRMING',

@@ -10,7 +10,7 @@ import { startStack, Stack } from '../support/stack';
 
 jest.setTimeout(180_000);
 
-// The README's screenshots are refreshed only on request, so a test run leaves the tree clean.
+// The screenshots in docs/screenshots are refreshed only on request, so a test run leaves the tree clean.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? join(ROOT, 'docs', 'screenshots')
   : join(ROOT, 'test-results', 'screenshots');

@@ -9,7 +9,7 @@ import {
   urlVar,
 } from './env';
 
-/** The variables every participant reads (DESIGN.md §2), whatever its business. */
+/** The variables every participant reads (docs/operations.md), whatever its business. */
 export interface ParticipantBaseConfig {
   port: number;
   coordinatorUrl: string;

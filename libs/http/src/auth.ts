@@ -18,7 +18,7 @@ const ACCESS_KEY = 'tcc:access';
 /** Injection token of the {@link AuthTokens} the guard checks against. */
 export const AUTH_TOKENS = Symbol('AUTH_TOKENS');
 
-/** The two bearer tokens of DESIGN.md §2. */
+/** The two bearer tokens of docs/protocol.md. */
 export interface AuthTokens {
   apiKey: string;
   adminToken: string;

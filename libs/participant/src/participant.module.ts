@@ -15,7 +15,7 @@ export interface ParticipantModuleAsyncOptions {
 }
 
 /**
- * Participant and action names the coordinator registers (DESIGN.md §3 names
+ * Participant and action names the coordinator registers (docs/protocol.md names
  * them in paths): checked here so a bad name stops the app at start instead
  * of failing registration forever in the background.
  */

@@ -107,7 +107,7 @@ export interface Expectations {
 }
 
 /**
- * The money and stock invariants of DESIGN.md §4 over every seeded account
+ * The money and stock invariants of docs/failure-model.md over every seeded account
  * and SKU, read straight from the databases once nothing is unfinished:
  * a confirmed transaction has only confirmed branches and a cancelled one
  * none; balance = opening + confirmed credits − confirmed debits; nothing

@@ -32,7 +32,7 @@ export const API_KEY_SCHEME = 'api-key';
 /** Name of the security scheme of `TCC_ADMIN_TOKEN`. */
 export const ADMIN_TOKEN_SCHEME = 'admin-token';
 
-/** The two examples of DESIGN.md: a transfer between shards and a purchase with an order. */
+/** The two examples of docs/protocol.md: a transfer between shards and a purchase with an order. */
 export const BEGIN_EXAMPLES = {
   transfer: {
     summary: 'Transfer 2500 from alice to bob (two account shards)',
