@@ -14,6 +14,8 @@ export interface LaunchOptions<N extends string = string> {
   name: N;
   /** The script node runs. */
   entry: string;
+  /** Where it answers, as written in a URL (`[::1]` for IPv6); default 127.0.0.1. */
+  host?: string;
   port: number;
   /** The child's whole environment (`PORT` is added). */
   env: Record<string, string | undefined>;

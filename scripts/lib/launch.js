@@ -88,13 +88,15 @@ async function waitForHealth(name, url, child, tail, timeoutMs) {
 
 /**
  * Starts `node [nodeFlags] entry` with exactly `env` plus `PORT`, and
- * resolves once it is healthy; on failure the child is stopped and a
+ * resolves once it is healthy at `http://<host>:<port>` (host as in a URL,
+ * default 127.0.0.1); on failure the child is stopped and a
  * {@link LaunchError} carries its last lines. Every output line goes to
  * `logFile` (appended) and to `onLine`.
  */
 async function launch({
   name,
   entry,
+  host = '127.0.0.1',
   port,
   env,
   nodeFlags = [],
@@ -103,7 +105,7 @@ async function launch({
   healthTimeoutMs = HEALTH_TIMEOUT_MS,
   stopGraceMs = STOP_GRACE_MS,
 }) {
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
   let settings = env;
   let child;

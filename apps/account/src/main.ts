@@ -18,9 +18,9 @@ async function bootstrap(): Promise<void> {
       `${name} is not set: using the development default "${DEV_SECRETS[name as keyof typeof DEV_SECRETS]}"`,
     );
   }
-  await listen(app, config.port);
+  await listen(app, config);
   logger.log(
-    `listening on port ${config.port}, shards ${config.shards.map((s) => s.name).join(', ')}`,
+    `listening on ${config.host}:${config.port}, shards ${config.shards.map((s) => s.name).join(', ')}`,
   );
 }
 

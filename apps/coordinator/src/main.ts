@@ -9,9 +9,9 @@ async function main(): Promise<void> {
   const app = await createCoordinatorApp(config, {
     jsonLogs: { app: 'coordinator', level: config.logLevel },
   });
-  await listen(app, config.port);
+  await listen(app, config);
   const logger = new Logger('Coordinator');
-  logger.log(`TCC coordinator listening on http://127.0.0.1:${config.port}`);
+  logger.log(`TCC coordinator listening on ${config.host}:${config.port}`);
   const defaults: Record<string, string> = {
     TCC_API_KEY: config.secrets.apiKey,
     TCC_ADMIN_TOKEN: config.secrets.adminToken,

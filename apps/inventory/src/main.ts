@@ -18,8 +18,10 @@ async function bootstrap(): Promise<void> {
       `${name} is not set: using the development default "${DEV_SECRETS[name as keyof typeof DEV_SECRETS]}"`,
     );
   }
-  await listen(app, config.port);
-  logger.log(`listening on port ${config.port}, registering with ${config.coordinatorUrl}`);
+  await listen(app, config);
+  logger.log(
+    `listening on ${config.host}:${config.port}, registering with ${config.coordinatorUrl}`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,4 +1,12 @@
-import { ConfigError, intVar, logLevelVar, parseHttpUrl, rateLimitVar, readSecrets } from './env';
+import {
+  ConfigError,
+  intVar,
+  listenHostVar,
+  logLevelVar,
+  parseHttpUrl,
+  rateLimitVar,
+  readSecrets,
+} from './env';
 
 describe('config', () => {
   it('reads integers within range and names the variable otherwise', () => {
@@ -79,5 +87,20 @@ describe('config', () => {
     expect(() => rateLimitVar({ TCC_RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(
       /TCC_RATE_LIMIT_PER_MINUTE/,
     );
+  });
+
+  describe('listenHostVar', () => {
+    it('listens on loopback only with the development secrets, on every interface in production', () => {
+      expect(listenHostVar({})).toBe('127.0.0.1');
+      expect(listenHostVar({ NODE_ENV: 'production' })).toBe('0.0.0.0');
+    });
+
+    it('takes HOST when it is an IP address, and names HOST otherwise', () => {
+      expect(listenHostVar({ HOST: '0.0.0.0' })).toBe('0.0.0.0');
+      expect(listenHostVar({ HOST: '::1', NODE_ENV: 'production' })).toBe('::1');
+      expect(() => listenHostVar({ HOST: 'example.com' })).toThrow(
+        'Invalid configuration: HOST must be an IP address, got "example.com"',
+      );
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Raised when a variable is invalid; the message is the one line printed before the app exits. */
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -177,6 +179,19 @@ export const PRODUCTION_RATE_LIMIT_PER_MINUTE = 600_000;
 export function rateLimitVar(env: Env): number {
   const fallback = env.NODE_ENV === 'production' ? PRODUCTION_RATE_LIMIT_PER_MINUTE : 0;
   return intVar(env, 'TCC_RATE_LIMIT_PER_MINUTE', fallback, 0, 10_000_000);
+}
+
+/**
+ * Reads `HOST`, the address the HTTP server listens on (an IP address).
+ * Default: every interface with NODE_ENV=production, where the secrets are
+ * the operator's own; elsewhere 127.0.0.1, because the development secrets
+ * are known to everyone.
+ */
+export function listenHostVar(env: Env): string {
+  const raw = env.HOST?.trim();
+  if (!raw) return env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1';
+  if (isIP(raw) === 0) throw new ConfigError('HOST', `must be an IP address, got "${raw}"`);
+  return raw;
 }
 
 /** Runs `build` and, on a configuration error, prints its one line and exits with status 1. */

@@ -3,6 +3,7 @@ import {
   LogLevel,
   Secrets,
   intVar,
+  listenHostVar,
   logLevelVar,
   rateLimitVar,
   readSecrets,
@@ -12,6 +13,8 @@ import {
 /** The variables every participant reads (docs/operations.md), whatever its business. */
 export interface ParticipantBaseConfig {
   port: number;
+  /** The address it listens on (HOST). */
+  host: string;
   coordinatorUrl: string;
   /** The base URL the coordinator calls back; defaults to this process on 127.0.0.1. */
   publicUrl: string;
@@ -28,6 +31,7 @@ export function readParticipantBaseConfig(env: Env, defaultPort: number): Partic
   const port = intVar(env, 'PORT', defaultPort, 0, 65535);
   return {
     port,
+    host: listenHostVar(env),
     coordinatorUrl: urlVar(env, 'COORDINATOR_URL', 'http://127.0.0.1:3000'),
     publicUrl: urlVar(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
     secrets: readSecrets(env),

@@ -53,12 +53,15 @@ export async function createHttpApp(
 }
 
 /**
- * Listens on 0.0.0.0 at `port` and resolves once the server accepts
+ * Listens at `host`:`port` and resolves once the server accepts
  * connections. A process started with an IPC channel (by `npm start`, the
  * tests or the benchmark) stops itself, as on SIGTERM, when that channel
  * closes: its supervisor is gone and nobody else would ever stop it.
  */
-export async function listen(app: INestApplication, port: number): Promise<void> {
-  await app.listen(port, '0.0.0.0');
+export async function listen(
+  app: INestApplication,
+  { host, port }: { host: string; port: number },
+): Promise<void> {
+  await app.listen(port, host);
   if (process.channel) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

@@ -9,8 +9,10 @@ const logger = new Logger('busi');
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(() => readBusiConfig(process.env));
   const app = await createHttpApp(BusiModule.forRoot(config), { abortOnError: false });
-  await listen(app, config.port);
-  logger.log(`listening on port ${config.port}, registering with ${config.coordinatorUrl}`);
+  await listen(app, config);
+  logger.log(
+    `listening on ${config.host}:${config.port}, registering with ${config.coordinatorUrl}`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

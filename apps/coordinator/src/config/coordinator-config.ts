@@ -4,6 +4,7 @@ import {
   Env,
   LogLevel,
   intVar,
+  listenHostVar,
   logLevelVar,
   postgresUrlVar,
   rateLimitVar,
@@ -17,6 +18,8 @@ import { RetryPolicy, retryPolicy } from '../domain/retry-policy';
 /** Everything the coordinator reads from its environment, validated once at start. */
 export interface CoordinatorConfig {
   port: number;
+  /** The address it listens on (HOST). */
+  host: string;
   databaseUrl: string;
   secrets: Secrets;
   callTimeoutMs: number;
@@ -47,6 +50,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
   const callTimeoutMs = intVar(env, 'TCC_CALL_TIMEOUT_MS', 5000, 10, 10 * 60_000);
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
+    host: listenHostVar(env),
     databaseUrl: postgresUrlVar(env, 'DATABASE_URL'),
     secrets: readSecrets(env),
     callTimeoutMs,

@@ -7,6 +7,7 @@ describe('readInventoryConfig', () => {
   it('applies the contract defaults', () => {
     expect(readInventoryConfig({ DATABASE_URL })).toEqual({
       port: 3001,
+      host: '127.0.0.1',
       databaseUrl: DATABASE_URL,
       coordinatorUrl: 'http://127.0.0.1:3000',
       publicUrl: 'http://127.0.0.1:3001',
