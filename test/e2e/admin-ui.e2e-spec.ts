@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import { TransactionView } from '@app/protocol';
 import { ROOT } from '../../scripts/lib/build';
 import { reserve, transfer, debit, credit } from '../support/branches';
+import { CHROMIUM_INSTALL_TIMEOUT_MS, chromiumPath } from '../support/chromium';
 import { startStack, Stack } from '../support/stack';
 
 jest.setTimeout(180_000);
@@ -17,20 +17,6 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 390, height: 844 };
 const RESOLVE_NOTE = 'Credit applied by hand in the ledger, ticket OPS-42';
-
-/** Debian's chromium; its absence is a failure, never a skip: CI installs it (.ci/run). */
-function chromiumPath(): string {
-  try {
-    const path = execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-    if (path) return path;
-  } catch {
-    // `which` exits 1 when there is none; the error below says what to do.
-  }
-  throw new Error(
-    'The admin UI test needs Debian chromium on the PATH (`which chromium` found none). ' +
-      'Install it with `apt-get install chromium`; .ci/run does this before npm test.',
-  );
-}
 
 const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 
@@ -64,7 +50,7 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
     page.screenshot({ path: join(SCREENSHOTS, name), animations: 'disabled' });
 
   beforeAll(async () => {
-    const executablePath = chromiumPath();
+    const executablePath = chromiumPath((line) => process.stdout.write(`\n${line}\n`));
     stack = await startStack({
       name: 'admin-ui',
       env: {
@@ -138,7 +124,7 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
         browserProblems.push(`console: ${message.text()}`);
       }
     });
-  });
+  }, CHROMIUM_INSTALL_TIMEOUT_MS + 180_000);
 
   afterAll(async () => {
     await context?.close();
