@@ -60,6 +60,36 @@ async function pipeline(
   client: PoolClient,
   statements: readonly Statement[],
 ): Promise<PreparedResult<unknown>[]> {
+  const settled = await sendTogether(client, statements);
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure === undefined) return fulfilled(settled);
+  if (settled[0].status === 'fulfilled') {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+  throw failure.reason;
+}
+
+/**
+ * Sends `statements` in one write on the transaction `manager` runs (one
+ * opened by {@link inTransaction}) and waits for all of them, in one round
+ * trip; throws the first failure, leaving the transaction to its owner.
+ */
+export async function runTogether(
+  manager: EntityManager,
+  statements: readonly Statement[],
+): Promise<PreparedResult<unknown>[]> {
+  if (!manager.queryRunner) throw new Error('runTogether needs a transaction of inTransaction');
+  const client = (await manager.queryRunner.connect()) as PoolClient;
+  const settled = await sendTogether(client, statements);
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return fulfilled(settled);
+}
+
+function sendTogether(
+  client: PoolClient,
+  statements: readonly Statement[],
+): Promise<PromiseSettledResult<PreparedResult<unknown>>[]> {
   const stream = client.connection.stream as { cork(): void; uncork(): void };
   stream.cork();
   let pending: Promise<PreparedResult<unknown>>[];
@@ -70,17 +100,15 @@ async function pipeline(
   } finally {
     stream.uncork();
   }
-  const settled = await Promise.allSettled(pending);
-  const failure = settled.find((outcome) => outcome.status === 'rejected');
-  if (failure === undefined) {
-    return settled.map(
-      (outcome) => (outcome as PromiseFulfilledResult<PreparedResult<unknown>>).value,
-    );
-  }
-  if (settled[0].status === 'fulfilled') {
-    await client.query('ROLLBACK').catch(() => undefined);
-  }
-  throw failure.reason;
+  return Promise.allSettled(pending);
+}
+
+function fulfilled(
+  settled: PromiseSettledResult<PreparedResult<unknown>>[],
+): PreparedResult<unknown>[] {
+  return settled.map(
+    (outcome) => (outcome as PromiseFulfilledResult<PreparedResult<unknown>>).value,
+  );
 }
 
 /**

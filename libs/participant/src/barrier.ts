@@ -37,6 +37,25 @@ const refused = (code: string, detail: string): BarrierAnswer => ({
   detail,
 });
 
+/** Name of the savepoint a refused try rolls back to, keeping its barrier row. */
+const TRY_SAVEPOINT = 'tcc_try';
+
+/**
+ * One phase of one branch inside a local transaction: the statements that
+ * open it (sent together in one round trip), then the work that reads their
+ * results and runs the rest. Alone it has a transaction of its own
+ * ({@link runPhase}); in a batch it shares one with other branches.
+ */
+export interface PhaseRun {
+  opening: Statement[];
+  work(manager: EntityManager, opened: PreparedResult<unknown>[]): Promise<BarrierAnswer>;
+}
+
+/** Runs one phase in a local transaction of its own. */
+export function runPhase(dataSource: DataSource, run: PhaseRun): Promise<BarrierAnswer> {
+  return inTransaction(dataSource, run.opening, (manager, opened) => run.work(manager, opened));
+}
+
 /**
  * Statements a phase's transaction opens with, ahead of the barrier's, and
  * the check of their results; `check` throws to abandon the phase, which
@@ -47,24 +66,18 @@ export interface OpeningCheck {
   check(results: PreparedResult<unknown>[]): void;
 }
 
-/** The opening statements with the check's own in front. */
-function opening(check: OpeningCheck | undefined, own: readonly Statement[]): Statement[] {
-  return check === undefined ? [...own] : [...check.statements, ...own];
-}
-
-/** Runs the check on its statements' results and returns the barrier's own. */
-function checked(
-  check: OpeningCheck | undefined,
-  opened: PreparedResult<unknown>[],
-): PreparedResult<unknown>[] {
-  if (check === undefined) return opened;
+/** `run` with the check's statements in front of its own, checked before its work. */
+export function checkedRun(run: PhaseRun, check: OpeningCheck | undefined): PhaseRun {
+  if (check === undefined) return run;
   const count = check.statements.length;
-  check.check(opened.slice(0, count));
-  return opened.slice(count);
+  return {
+    opening: [...check.statements, ...run.opening],
+    work: (manager, opened) => {
+      check.check(opened.slice(0, count));
+      return run.work(manager, opened.slice(count));
+    },
+  };
 }
-
-/** Name of the savepoint a refused try rolls back to, keeping its barrier row. */
-const TRY_SAVEPOINT = 'tcc_try';
 
 /**
  * The try barrier: the first try of a branch runs the business code once and
@@ -79,27 +92,29 @@ export function runTry(
   business: BusinessStep,
   check?: OpeningCheck,
 ): Promise<BarrierAnswer> {
+  return runPhase(dataSource, checkedRun(tryRun(key, deadlineMs, nowMs, business), check));
+}
+
+/** The try barrier of {@link runTry} as a {@link PhaseRun}. */
+export function tryRun(
+  key: BarrierKey,
+  deadlineMs: number | null,
+  nowMs: number,
+  business: BusinessStep,
+): PhaseRun {
   if (isLate(deadlineMs, nowMs)) {
     const late = lateRefusal(deadlineMs);
-    return inTransaction(
-      dataSource,
-      opening(check, [insertBarrierStatement(key, 'try', 'refused', late)]),
-      async (manager, opened) => {
-        const [claim] = checked(check, opened);
-        return claim.rowCount === 1 ? refused(late.code, late.detail) : repeatTry(manager, key);
-      },
-    );
+    return {
+      opening: [insertBarrierStatement(key, 'try', 'refused', late)],
+      work: async (manager, [claim]) =>
+        claim.rowCount === 1 ? refused(late.code, late.detail) : repeatTry(manager, key),
+    };
   }
   // Stored 'ok' up front: the row commits only together with the business change, and a
   // refusal below overwrites it, so no reader ever sees 'ok' for a try that did not succeed.
-  return inTransaction(
-    dataSource,
-    opening(check, [
-      insertBarrierStatement(key, 'try', 'ok'),
-      { sql: `SAVEPOINT ${TRY_SAVEPOINT}` },
-    ]),
-    async (manager, opened) => {
-      const [claim] = checked(check, opened);
+  return {
+    opening: [insertBarrierStatement(key, 'try', 'ok'), { sql: `SAVEPOINT ${TRY_SAVEPOINT}` }],
+    work: async (manager, [claim]) => {
       if (claim.rowCount !== 1) return repeatTry(manager, key);
       try {
         await business(manager);
@@ -115,7 +130,7 @@ export function runTry(
       }
       return done('ok');
     },
-  );
+  };
 }
 
 /** True when a try's deadline (epoch ms, or none) has passed at `nowMs`. */
@@ -176,16 +191,19 @@ export function runConfirm(
   business: BusinessStep,
   check?: OpeningCheck,
 ): Promise<BarrierAnswer> {
+  return runPhase(dataSource, checkedRun(confirmRun(key, business), check));
+}
+
+/** The confirm barrier of {@link runConfirm} as a {@link PhaseRun}. */
+export function confirmRun(key: BarrierKey, business: BusinessStep): PhaseRun {
   // The claim goes out with the lock, behind it: it runs once the try row is locked, and inserts
   // only after an 'ok' try, so a confirm refused below has written nothing.
-  return inTransaction(
-    dataSource,
-    opening(check, [
+  return {
+    opening: [
       lockTryStatement(key),
       claimSettlementStatement(key, 'confirm', 'cancel', 'confirmed', true),
-    ]),
-    async (manager, opened) => {
-      const [locked, claimed] = checked(check, opened);
+    ],
+    work: async (manager, [locked, claimed]) => {
       const problem = confirmProblem((locked.rows[0] as StoredTry | undefined) ?? null);
       if (problem !== null) return refused(ErrorCode.NoSuccessfulTry, problem);
       const claim = claimed.rows[0] as SettlementClaim;
@@ -199,7 +217,7 @@ export function runConfirm(
       await business(manager);
       return done('confirmed');
     },
-  );
+  };
 }
 
 function confirmProblem(tried: StoredTry | null): string | null {
@@ -227,65 +245,70 @@ export function runCancel(
   business: BusinessStep,
   check?: OpeningCheck,
 ): Promise<BarrierAnswer> {
+  return runPhase(dataSource, checkedRun(cancelRun(key, business), check));
+}
+
+/** The cancel barrier of {@link runCancel} as a {@link PhaseRun}. */
+export function cancelRun(key: BarrierKey, business: BusinessStep): PhaseRun {
   // Locking the try row first serialises this cancel with a confirm of the same branch.
-  return inTransaction(
-    dataSource,
-    opening(check, [lockTryStatement(key)]),
-    async (manager, opened) => {
-      const [locked] = checked(check, opened);
-      const lockedTry = (locked.rows[0] as StoredTry | undefined) ?? null;
-      if (lockedTry !== null) {
-        if (lockedTry.outcome === null) {
-          throw new Error('tcc_barrier: try row committed without an outcome');
-        }
-        // The try's outcome says what this cancel does, so its row is stored with it at once.
-        const releases = lockedTry.outcome === 'ok';
-        const claim = await claimSettlement(
-          manager,
-          key,
-          'cancel',
-          'confirm',
-          // A refused try rolled its business writes back: nothing is held.
-          releases ? 'released' : 'nothing-held',
+  const opening = [lockTryStatement(key)];
+  const work = async (
+    manager: EntityManager,
+    [locked]: PreparedResult<unknown>[],
+  ): Promise<BarrierAnswer> => {
+    const lockedTry = (locked.rows[0] as StoredTry | undefined) ?? null;
+    if (lockedTry !== null) {
+      if (lockedTry.outcome === null) {
+        throw new Error('tcc_barrier: try row committed without an outcome');
+      }
+      // The try's outcome says what this cancel does, so its row is stored with it at once.
+      const releases = lockedTry.outcome === 'ok';
+      const claim = await claimSettlement(
+        manager,
+        key,
+        'cancel',
+        'confirm',
+        // A refused try rolled its business writes back: nothing is held.
+        releases ? 'released' : 'nothing-held',
+      );
+      if (claim.blocked) {
+        return refused(
+          ErrorCode.AlreadyConfirmed,
+          'The branch was confirmed; it cannot be cancelled.',
         );
-        if (claim.blocked) {
-          return refused(
-            ErrorCode.AlreadyConfirmed,
-            'The branch was confirmed; it cannot be cancelled.',
-          );
+      }
+      if (!claim.inserted) return done('cancelled', true);
+      if (releases) await business(manager);
+      return done('cancelled');
+    }
+    if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
+    if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
+      // Empty cancel: the try never ran, so there is nothing to undo.
+      await recordOutcome(manager, key, 'cancel', 'empty');
+      return done('cancelled');
+    }
+    // Without a try row at the start, a concurrent try committed while this cancel waited on its insert.
+    const tried = await lockTry(manager, key);
+    switch (tried?.outcome) {
+      case 'ok':
+        if (await hasBarrier(manager, key, 'confirm')) {
+          // A confirm slipped in before this cancel held the lock: roll back so the retry answers 409.
+          throw new Error('tcc_barrier: a confirm committed while this cancel was waiting');
         }
-        if (!claim.inserted) return done('cancelled', true);
-        if (releases) await business(manager);
+        await business(manager);
+        await recordOutcome(manager, key, 'cancel', 'released');
         return done('cancelled');
-      }
-      if (!(await insertBarrier(manager, key, 'cancel', null))) return done('cancelled', true);
-      if (await insertBarrier(manager, key, 'try', 'cancelled-first')) {
-        // Empty cancel: the try never ran, so there is nothing to undo.
-        await recordOutcome(manager, key, 'cancel', 'empty');
+      case 'refused':
+      case 'cancelled-first':
+        // A refused try rolled its business writes back: nothing is held.
+        await recordOutcome(manager, key, 'cancel', 'nothing-held');
         return done('cancelled');
-      }
-      // Without a try row at the start, a concurrent try committed while this cancel waited on its insert.
-      const tried = await lockTry(manager, key);
-      switch (tried?.outcome) {
-        case 'ok':
-          if (await hasBarrier(manager, key, 'confirm')) {
-            // A confirm slipped in before this cancel held the lock: roll back so the retry answers 409.
-            throw new Error('tcc_barrier: a confirm committed while this cancel was waiting');
-          }
-          await business(manager);
-          await recordOutcome(manager, key, 'cancel', 'released');
-          return done('cancelled');
-        case 'refused':
-        case 'cancelled-first':
-          // A refused try rolled its business writes back: nothing is held.
-          await recordOutcome(manager, key, 'cancel', 'nothing-held');
-          return done('cancelled');
-        case null:
-        case undefined:
-          throw new Error(
-            'tcc_barrier: try row missing or without an outcome after a conflicting insert',
-          );
-      }
-    },
-  );
+      case null:
+      case undefined:
+        throw new Error(
+          'tcc_barrier: try row missing or without an outcome after a conflicting insert',
+        );
+    }
+  };
+  return { opening, work };
 }

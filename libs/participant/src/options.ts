@@ -18,6 +18,8 @@ export interface ParticipantOptions {
   dataSource?: DataSource;
   /** Default true: actions with a `batch` apply their tries in batches per key; false runs each try on its own. */
   batchTries?: boolean;
+  /** Default true: declare at registration that `POST /tcc/batch` answers many phase calls at once, so the coordinator may group its calls. */
+  batchCalls?: boolean;
   /** Default true: register at bootstrap, retrying in the background until it succeeds. */
   register?: boolean;
   /** Barrier rows of settled branches older than this many days are purged hourly; unset: no purge job. */

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsObject, IsString, Matches, ValidationError, validate } from 'class-validator';
-import { ErrorCode, TccError } from '@app/protocol';
+import { ErrorCode, MAX_BATCH_ITEMS, TccError } from '@app/protocol';
 
 // Visible ASCII only: the coordinator sends UUIDs, and an id with NUL would make the barrier
 // insert fail (a 500) while lone surrogates would be stored as U+FFFD, merging distinct ids.
@@ -102,4 +102,63 @@ export function parseDeadline(header: string | undefined): number | null {
     ]);
   }
   return Number(header);
+}
+
+/** The items of a `POST /tcc/batch` body, each still to be read with {@link readBatchItem}; 400 for the whole batch when the body is not `{items: [1 … MAX_BATCH_ITEMS]}`. */
+export function readBatch(body: unknown): unknown[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw validationProblem([{ field: 'body', messages: ['must be a JSON object'] }]);
+  }
+  const extra = Object.keys(body).filter((key) => key !== 'items');
+  if (extra.length > 0) {
+    throw validationProblem(extra.map((field) => ({ field, messages: ['is not allowed'] })));
+  }
+  const { items } = body as { items?: unknown };
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH_ITEMS) {
+    throw validationProblem([
+      { field: 'items', messages: [`must be an array of 1 to ${MAX_BATCH_ITEMS} items`] },
+    ]);
+  }
+  return items;
+}
+
+/** One batch item read: its action, phase, try deadline and the single call's body. */
+export interface BatchItem {
+  action: string;
+  phase: string;
+  deadline: number | null;
+  body: unknown;
+}
+
+const ITEM_KEYS = new Set(['action', 'phase', 'deadline', 'body']);
+
+/** Reads one item of a batch; 400 for that item alone when it is malformed. */
+export function readBatchItem(raw: unknown, index: number): BatchItem {
+  const field = (name: string) => `items[${index}]${name ? `.${name}` : ''}`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw validationProblem([{ field: field(''), messages: ['must be a JSON object'] }]);
+  }
+  const problems: FieldProblem[] = Object.keys(raw)
+    .filter((key) => !ITEM_KEYS.has(key))
+    .map((key) => ({ field: field(key), messages: ['is not allowed'] }));
+  const { action, phase, deadline, body } = raw as Record<string, unknown>;
+  for (const [name, value] of [
+    ['action', action],
+    ['phase', phase],
+  ] as const) {
+    if (typeof value !== 'string')
+      problems.push({ field: field(name), messages: ['must be a string'] });
+  }
+  const validDeadline =
+    deadline === undefined || (Number.isSafeInteger(deadline) && (deadline as number) >= 0);
+  if (!validDeadline) {
+    problems.push({ field: field('deadline'), messages: ['must be epoch milliseconds'] });
+  }
+  if (problems.length > 0) throw validationProblem(problems);
+  return {
+    action: action as string,
+    phase: phase as string,
+    deadline: deadline === undefined ? null : (deadline as number),
+    body,
+  };
 }

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { Public } from '@app/http/auth';
 import { ProblemJsonFilter } from '@app/http/problem.filter';
-import { DEADLINE_HEADER } from '@app/protocol';
+import { DEADLINE_HEADER, PhaseBatchResponse } from '@app/protocol';
 import { PhaseResponse, PhaseService } from './phase.service';
 import { SignatureGuard } from './signature.guard';
 
@@ -25,6 +25,13 @@ import { SignatureGuard } from './signature.guard';
 @Controller('tcc')
 export class PhaseController {
   constructor(private readonly phases: PhaseService) {}
+
+  /** Several phase calls in one request (`POST /tcc/batch`), one result per item. */
+  @Post('batch')
+  @HttpCode(200)
+  handleBatch(@Body() body: unknown): Promise<PhaseBatchResponse> {
+    return this.phases.handleBatch(body);
+  }
 
   @Post(':action/:phase')
   @HttpCode(200)

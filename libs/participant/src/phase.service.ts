@@ -1,12 +1,29 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ErrorCode, PHASES, Phase, TccError } from '@app/protocol';
+import { toProblem } from '@app/http/problem.filter';
+import {
+  ErrorCode,
+  PHASES,
+  Phase,
+  PhaseBatchResponse,
+  PhaseBatchResult,
+  TccError,
+} from '@app/protocol';
 import type { PhaseContext, TccAction } from './action';
-import { OpeningCheck, runCancel, runConfirm, runTry } from './barrier';
+import {
+  OpeningCheck,
+  PhaseRun,
+  cancelRun,
+  checkedRun,
+  confirmRun,
+  runPhase,
+  tryRun,
+} from './barrier';
 import type { BarrierKey } from './barrier.repository';
 import type { BatchAnswer } from './batch-barrier';
 import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
-import { parseDeadline, readEnvelope, readPayload } from './phase-call';
+import { parseDeadline, readBatch, readBatchItem, readEnvelope, readPayload } from './phase-call';
+import { runPhaseGroup } from './phase-group';
 import { TryBatcher, isBatched } from './try-batcher';
 
 /** The 200 answer of a phase call. */
@@ -28,9 +45,20 @@ class PhaseMisrouted extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs one phase call: finds the action, validates the call, runs the barrier with the business code. */
+/** A phase call that passed every check, ready to run. */
+interface ReadyCall {
+  phase: Phase;
+  action: TccAction<object>;
+  dataSource: DataSource;
+  key: BarrierKey;
+  payload: object;
+  deadline: number | null;
+}
+
+/** Runs phase calls: finds the action, validates the call, runs the barrier with the business code. */
 @Injectable()
 export class PhaseService {
+  private readonly logger = new Logger('PhaseService');
   private readonly actions: ReadonlyMap<string, TccAction<object>>;
 
   constructor(
@@ -40,12 +68,78 @@ export class PhaseService {
     this.actions = new Map(options.actions.map((action) => [action.name, action]));
   }
 
+  /** One call of `POST /tcc/{action}/{phase}`. */
   async handle(
     actionName: string,
     phaseName: string,
     body: unknown,
     deadlineHeader: string | undefined,
   ): Promise<PhaseResponse> {
+    const ready = await this.prepare(actionName, phaseName, body, () =>
+      parseDeadline(deadlineHeader),
+    );
+    if ('answer' in ready) return ready.answer;
+    return respond(await this.run(ready));
+  }
+
+  /**
+   * A batch of `POST /tcc/batch`: every item is checked and answered as its
+   * single call would be. Tries of actions that batch by key join their
+   * key's queue; the other phases share one local transaction per database
+   * ({@link runPhaseGroup}), the databases in parallel.
+   */
+  async handleBatch(body: unknown): Promise<PhaseBatchResponse> {
+    const items = readBatch(body);
+    const results = new Array<PhaseBatchResult>(items.length);
+    const groups = new Map<DataSource, { index: number; ready: ReadyCall }[]>();
+    const queued: Promise<void>[] = [];
+    for (const [index, raw] of items.entries()) {
+      let ready: ReadyCall | { answer: PhaseResponse };
+      try {
+        const item = readBatchItem(raw, index);
+        ready = await this.prepare(item.action, item.phase, item.body, () => item.deadline);
+      } catch (error) {
+        results[index] = this.failure(error);
+        continue;
+      }
+      if ('answer' in ready) {
+        results[index] = { status: 200, body: ready.answer };
+      } else if (this.queuesTry(ready)) {
+        queued.push(
+          this.run(ready).then(
+            (answer) => void (results[index] = this.result(answer)),
+            (error: unknown) => void (results[index] = this.failure(error)),
+          ),
+        );
+      } else {
+        const group = groups.get(ready.dataSource) ?? [];
+        group.push({ index, ready });
+        groups.set(ready.dataSource, group);
+      }
+    }
+    await Promise.all([
+      ...queued,
+      ...[...groups].map(async ([dataSource, group]) => {
+        const answers = await runPhaseGroup(
+          dataSource,
+          group.map(({ ready }) => ({
+            run: () => this.phaseRun(ready),
+            alone: () => this.run(ready),
+          })),
+        );
+        group.forEach((entry, n) => (results[entry.index] = this.result(answers[n])));
+      }),
+    ]);
+    return { results };
+  }
+
+  /** Checks a call; an invalid payload of a confirm or cancel is answered here, without the database. */
+  private async prepare(
+    actionName: string,
+    phaseName: string,
+    body: unknown,
+    deadline: () => number | null,
+  ): Promise<ReadyCall | { answer: PhaseResponse }> {
     const action = this.actions.get(actionName);
     if (!action) {
       throw new TccError(404, ErrorCode.UnknownAction, `No action named "${actionName}".`);
@@ -54,57 +148,73 @@ export class PhaseService {
     if (!phase) {
       throw new TccError(404, ErrorCode.NotFound, `No phase named "${phaseName}".`);
     }
-    const deadline = phase === 'try' ? parseDeadline(deadlineHeader) : null;
+    const tryDeadline = phase === 'try' ? deadline() : null;
     const envelope = await readEnvelope(body);
     const key: BarrierKey = { transactionId: envelope.transactionId, branchId: envelope.branchId };
     const payload = await readPayload(action.payload, envelope.payload);
-    if ('error' in payload) return this.answerInvalidPayload(phase, payload.error);
-
-    const context = (manager: EntityManager): PhaseContext<object> => ({
-      manager,
+    if ('error' in payload) return { answer: this.answerInvalidPayload(phase, payload.error) };
+    return {
+      phase,
+      action,
+      dataSource: await this.dataSourceFor(action, payload.value),
+      key,
       payload: payload.value,
-      ...key,
-    });
-    const call = { key, payload: payload.value, deadline };
+      deadline: tryDeadline,
+    };
+  }
+
+  private queuesTry(call: ReadyCall): boolean {
+    return call.phase === 'try' && isBatched(call.action) && this.options.batchTries !== false;
+  }
+
+  /**
+   * Runs one call in a transaction of its own (or its key's try queue);
+   * when its key has moved to another database meanwhile, follows it there.
+   */
+  private async run(call: ReadyCall): Promise<BatchAnswer> {
+    const { action } = call;
+    if (this.queuesTry(call) && isBatched(action)) {
+      return this.batcher.submit(call.dataSource, action, {
+        key: call.key,
+        payload: call.payload,
+        deadlineMs: call.deadline,
+      });
+    }
+    let dataSource = call.dataSource;
     for (let reroutes = 0; ; reroutes++) {
-      const dataSource = await this.dataSourceFor(action, payload.value);
       try {
-        return respond(
-          await this.runPhase(phase, action, dataSource, call, context, fenceOf(action, call)),
-        );
+        return await runPhase(dataSource, this.phaseRun(call));
       } catch (error) {
         if (!(error instanceof PhaseMisrouted)) throw error;
         // A 500: the coordinator asks again later, when the move has settled.
-        if (reroutes >= MAX_REROUTES)
-          throw new Error(`${action.name} ${phase}: its key keeps moving`);
+        if (reroutes >= MAX_REROUTES) {
+          throw new Error(`${action.name} ${call.phase}: its key keeps moving`);
+        }
         if (error.retryAfterMs > 0) await sleep(error.retryAfterMs);
+        dataSource = await this.dataSourceFor(action, call.payload);
       }
     }
   }
 
-  private runPhase(
-    phase: Phase,
-    action: TccAction<object>,
-    dataSource: DataSource,
-    call: { key: BarrierKey; payload: object; deadline: number | null },
-    context: (manager: EntityManager) => PhaseContext<object>,
-    fence: OpeningCheck | undefined,
-  ): Promise<BatchAnswer> {
-    const { key, deadline } = call;
-    switch (phase) {
+  /** The call's barrier and business code, behind the action's fence when it has one. */
+  private phaseRun(call: ReadyCall): PhaseRun {
+    return checkedRun(this.barrierRun(call), fenceOf(call.action, call));
+  }
+
+  private barrierRun(call: ReadyCall): PhaseRun {
+    const { action, key, payload } = call;
+    const context = (manager: EntityManager): PhaseContext<object> => ({
+      manager,
+      payload,
+      ...key,
+    });
+    switch (call.phase) {
       case 'try':
-        if (isBatched(action) && this.options.batchTries !== false) {
-          return this.batcher.submit(dataSource, action, {
-            key,
-            payload: call.payload,
-            deadlineMs: deadline,
-          });
-        }
-        return runTry(dataSource, key, deadline, Date.now(), (m) => action.try(context(m)), fence);
+        return tryRun(key, call.deadline, Date.now(), (m) => action.try(context(m)));
       case 'confirm':
-        return runConfirm(dataSource, key, (m) => action.confirm(context(m)), fence);
+        return confirmRun(key, (m) => action.confirm(context(m)));
       case 'cancel':
-        return runCancel(dataSource, key, (m) => action.cancel(context(m)), fence);
+        return cancelRun(key, (m) => action.cancel(context(m)));
     }
   }
 
@@ -135,6 +245,22 @@ export class PhaseService {
     if (action.dataSource) return action.dataSource(payload);
     if (this.options.dataSource) return this.options.dataSource;
     throw new Error(`Action "${action.name}" has no dataSource and the module has no default.`);
+  }
+
+  /** A batch item's result: what the single call's answer would have been. */
+  private result(answer: BatchAnswer): PhaseBatchResult {
+    try {
+      return { status: 200, body: respond(answer) };
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  /** A batch item's problem, rendered as the single call's problem+json body; 500s are logged as there. */
+  private failure(error: unknown): PhaseBatchResult {
+    const body = toProblem(error);
+    if (body.status >= 500) this.logger.error(error);
+    return { status: body.status, body };
   }
 }
 

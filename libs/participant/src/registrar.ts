@@ -55,7 +55,12 @@ export class ParticipantRegistrar implements OnApplicationBootstrap, OnApplicati
       // This loop is the retry, with its own backoff and a log line per failure.
       retries: 0,
     });
-    const registration = { name, baseUrl: publicUrl, actions: actions.map((a) => a.name) };
+    const registration = {
+      name,
+      baseUrl: publicUrl,
+      actions: actions.map((a) => a.name),
+      batch: this.options.batchCalls !== false,
+    };
     const signal = this.stopping.signal;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {

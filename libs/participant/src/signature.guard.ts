@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import {
   DEADLINE_HEADER,
   ErrorCode,
+  PHASE_BATCH_PATH,
   SIGNATURE_HEADER,
   SignatureProblem,
   TIMESTAMP_HEADER,
@@ -32,14 +33,14 @@ export class SignatureGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
-    const { action, phase } = request.params as { action: string; phase: string };
+    const { action, phase } = request.params as { action?: string; phase?: string };
     const problem = verifyCall(
       this.options.signingSecrets,
       {
         timestamp: header(request, TIMESTAMP_HEADER) ?? '',
         method: request.method,
-        // The signed path is /tcc/{action}/{phase} whatever prefix the coordinator's baseUrl has.
-        path: `/tcc/${action}/${phase}`,
+        // The signed path is /tcc/{action}/{phase} (or /tcc/batch) whatever prefix the coordinator's baseUrl has.
+        path: action === undefined ? PHASE_BATCH_PATH : `/tcc/${action}/${phase}`,
         deadline: header(request, DEADLINE_HEADER) ?? '',
         body: request.rawBody ?? Buffer.alloc(0),
       },

@@ -7,6 +7,37 @@ export interface PhaseCallBody {
   payload: Record<string, unknown>;
 }
 
+/** Path of a participant's batch endpoint, signed like a single call's `/tcc/{A}/{phase}`. */
+export const PHASE_BATCH_PATH = '/tcc/batch';
+
+/** Most items one batch of phase calls may carry. */
+export const MAX_BATCH_ITEMS = 100;
+
+/** One phase call inside a batch: what a single call sends in its path, header and body. */
+export interface PhaseBatchItem {
+  action: string;
+  phase: string;
+  /** The try's deadline (epoch ms), as `X-TCC-Deadline` carries it on a single call; ignored by confirm and cancel. */
+  deadline?: number;
+  body: PhaseCallBody;
+}
+
+/** Body of `POST /tcc/batch`. */
+export interface PhaseBatchRequest {
+  items: PhaseBatchItem[];
+}
+
+/** The answer to one item: the status and body a single call would have got. */
+export interface PhaseBatchResult {
+  status: number;
+  body: unknown;
+}
+
+/** Answer of `POST /tcc/batch` (200): one result per item, in item order. */
+export interface PhaseBatchResponse {
+  results: PhaseBatchResult[];
+}
+
 /** One branch as a client asks for it. */
 export interface BranchRequest {
   participant: string;
@@ -26,6 +57,8 @@ export interface RegisterParticipantRequest {
   name: string;
   baseUrl: string;
   actions: string[];
+  /** The participant also answers batches of phase calls at `POST /tcc/batch`. */
+  batch?: boolean;
 }
 
 /** A branch as the coordinator API shows it. */

@@ -85,7 +85,12 @@ describe('participant registration', () => {
         expect(registration).toEqual({
           authorization: `Bearer ${TOKENS.apiKey}`,
           signatureProblem: null,
-          body: { name: 'counter', baseUrl: 'http://127.0.0.1:4100', actions: ['counter'] },
+          body: {
+            name: 'counter',
+            baseUrl: 'http://127.0.0.1:4100',
+            actions: ['counter'],
+            batch: true,
+          },
         });
       }
     } finally {

@@ -11,10 +11,12 @@ export interface ParticipantRecord {
   lastSuccessAt: Date | null;
   lastErrorAt: Date | null;
   lastError: string | null;
+  /** It answers batches of phase calls at `POST /tcc/batch`. */
+  batch: boolean;
 }
 
 const COLUMNS = `name, base_url AS "baseUrl", actions, last_success_at AS "lastSuccessAt",
-  last_error_at AS "lastErrorAt", last_error AS "lastError"`;
+  last_error_at AS "lastErrorAt", last_error AS "lastError", batch`;
 
 /** The participant registry's table. */
 @Injectable()
@@ -24,17 +26,18 @@ export class ParticipantsRepository {
   /** Registers a participant or moves an existing name to a new address and action list. */
   async upsertParticipant(
     manager: EntityManager,
-    participant: { name: string; baseUrl: string; actions: string[] },
+    participant: { name: string; baseUrl: string; actions: string[]; batch: boolean },
   ): Promise<ParticipantRecord> {
     const now = this.clock.now;
     const rows = await select<ParticipantRecord>(
       manager,
-      `INSERT INTO participants (name, base_url, actions, updated_at)
-       VALUES ($1, $2, $3::text[], ${now})
+      `INSERT INTO participants (name, base_url, actions, batch, updated_at)
+       VALUES ($1, $2, $3::text[], $4, ${now})
        ON CONFLICT (name) DO UPDATE
-         SET base_url = EXCLUDED.base_url, actions = EXCLUDED.actions, updated_at = ${now}
+         SET base_url = EXCLUDED.base_url, actions = EXCLUDED.actions, batch = EXCLUDED.batch,
+           updated_at = ${now}
        RETURNING ${COLUMNS}`,
-      [participant.name, participant.baseUrl, participant.actions],
+      [participant.name, participant.baseUrl, participant.actions, participant.batch],
     );
     return rows[0];
   }
@@ -46,6 +49,15 @@ export class ParticipantsRepository {
       `SELECT ${COLUMNS} FROM participants WHERE name = ANY($1::text[])`,
       [names],
     );
+  }
+
+  /** The names of the participants that answer batches of phase calls. */
+  async findBatching(manager: EntityManager): Promise<string[]> {
+    const rows = await select<{ name: string }>(
+      manager,
+      `SELECT name FROM participants WHERE batch`,
+    );
+    return rows.map((row) => row.name);
   }
 
   /** Every participant, by name. */

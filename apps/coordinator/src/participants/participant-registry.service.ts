@@ -27,7 +27,13 @@ export class ParticipantRegistry {
   /** Registers a participant or updates its address and actions. */
   async register(dto: RegisterParticipantDto): Promise<ParticipantView> {
     const baseUrl = dto.baseUrl.replace(/\/+$/, '');
-    return toView(await this.participants.upsertParticipant(this.manager, { ...dto, baseUrl }));
+    return toView(
+      await this.participants.upsertParticipant(this.manager, {
+        ...dto,
+        baseUrl,
+        batch: dto.batch === true,
+      }),
+    );
   }
 
   /** Every registered participant. */

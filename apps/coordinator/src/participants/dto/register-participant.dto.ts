@@ -4,6 +4,8 @@ import {
   ArrayNotEmpty,
   ArrayUnique,
   IsArray,
+  IsBoolean,
+  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -57,4 +59,13 @@ export class RegisterParticipantDto implements RegisterParticipantRequest {
   @IsString({ each: true })
   @Matches(NAME_PATTERN, { each: true, message: 'each action must match ^[a-z][a-z0-9-]{0,62}$' })
   actions: string[];
+
+  @ApiProperty({
+    required: false,
+    default: false,
+    description: 'It also answers several phase calls in one request at POST /tcc/batch.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  batch?: boolean;
 }

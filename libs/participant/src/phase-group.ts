@@ -1,0 +1,99 @@
+import type { DataSource } from 'typeorm';
+import { inTransaction, runTogether } from '@app/database/transaction';
+import type { BarrierAnswer, PhaseRun } from './barrier';
+import type { BatchAnswer } from './batch-barrier';
+
+/**
+ * Most phases one local transaction takes. Each phase of a group opens a
+ * savepoint and a try another one inside it; PostgreSQL keeps the first 64
+ * subtransactions of a transaction in shared memory and, past that, makes
+ * every other session's snapshot look them up on disk.
+ */
+export const MAX_GROUP = 16;
+
+/** Savepoint each phase of a group runs under, so that its failure undoes only its own writes. */
+const ITEM_SAVEPOINT = 'tcc_item';
+
+/** One phase of a group: its run, built when its turn comes (a try's deadline is checked then), and how it runs alone. */
+export interface GroupedPhase {
+  run(): PhaseRun;
+  /** Runs the phase in a transaction of its own; may throw (HTTP 500 for this phase alone). */
+  alone(): Promise<BatchAnswer>;
+}
+
+/**
+ * Runs phases of different branches on one database in as few local
+ * transactions as {@link MAX_GROUP} allows, one after the other in the
+ * order given, each phase under a savepoint of its own. The barrier rules
+ * are per branch, and phases that follow each other in one transaction
+ * see each other's writes, so every phase is answered as it would have been
+ * alone, in that order. A phase that throws is rolled back to its savepoint
+ * and the others go on; once the group committed it runs again, alone, in
+ * a transaction of its own (a deadlock or a lost lock race then gets its
+ * own fresh attempt). When the group's transaction fails as a whole, none
+ * of its phases happened, and each runs alone.
+ */
+export async function runPhaseGroup(
+  dataSource: DataSource,
+  runs: readonly GroupedPhase[],
+): Promise<BatchAnswer[]> {
+  const answers: BatchAnswer[] = [];
+  for (let start = 0; start < runs.length; start += MAX_GROUP) {
+    answers.push(...(await runChunk(dataSource, runs.slice(start, start + MAX_GROUP))));
+  }
+  return answers;
+}
+
+async function runChunk(
+  dataSource: DataSource,
+  phases: readonly GroupedPhase[],
+): Promise<BatchAnswer[]> {
+  let together: (BarrierAnswer | null)[];
+  try {
+    const first = phases[0].run();
+    together = await inTransaction(
+      dataSource,
+      [{ sql: `SAVEPOINT ${ITEM_SAVEPOINT}` }, ...first.opening],
+      async (manager, opened) => {
+        const answers: (BarrierAnswer | null)[] = [];
+        for (const [index, phase] of phases.entries()) {
+          try {
+            const run = index === 0 ? first : phase.run();
+            const results =
+              index === 0
+                ? opened.slice(1)
+                : (
+                    await runTogether(manager, [
+                      { sql: `RELEASE SAVEPOINT ${ITEM_SAVEPOINT}` },
+                      { sql: `SAVEPOINT ${ITEM_SAVEPOINT}` },
+                      ...run.opening,
+                    ])
+                  ).slice(2);
+            answers.push(await run.work(manager, results));
+          } catch {
+            // Undoes this phase only; it runs again alone once the others committed.
+            await manager.query(`ROLLBACK TO SAVEPOINT ${ITEM_SAVEPOINT}`);
+            answers.push(null);
+          }
+        }
+        return answers;
+      },
+    );
+  } catch {
+    together = phases.map(() => null);
+  }
+  const answers: BatchAnswer[] = [];
+  for (const [index, answer] of together.entries()) {
+    answers.push(answer ?? (await alone(phases[index])));
+  }
+  return answers;
+}
+
+/** A phase in a transaction of its own; its failure answers only its own call (HTTP 500). */
+async function alone(phase: GroupedPhase): Promise<BatchAnswer> {
+  try {
+    return await phase.alone();
+  } catch (error) {
+    return { kind: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+}
