@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { postgresAnswers, startThrowawayPostgres } from '@app/database';
+import { postgresAnswers } from '@app/database';
+import type * as Throwaway from '../../scripts/lib/throwaway-postgres';
 import { parentPid } from './cpu';
+
+// Compiled into dist/bench/bench/src, this file reaches the scripts through the repository root.
+const SCRIPTS = resolve(__dirname, '..', '..', '..', '..', 'scripts', 'lib');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startThrowawayPostgres } = require(
+  join(SCRIPTS, 'throwaway-postgres.js'),
+) as typeof Throwaway;
 
 /** The PostgreSQL server a run uses, and how to stop it when the run started it. */
 export interface PgServer {

@@ -95,13 +95,19 @@ function shareBinaries(source) {
 
 /**
  * Where the cluster's binaries and data are for this process: as given, or,
- * as root in a checkout the postgres user cannot enter, under PRIVATE_BASE
- * (and `dataDir` becomes a link to the data there, so it still shows it).
+ * as root, wherever the postgres user cannot reach them, under PRIVATE_BASE:
+ * a shared copy of the binaries, and the data (`dataDir` then becomes a link
+ * to it, so it still shows where the data is).
  */
 function placeCluster(dataDir) {
-  const binaries = packagedBinaries();
-  if (process.getuid?.() !== 0) return { binaries, dataDir, user: null, relocated: false };
+  const packaged = packagedBinaries();
+  if (process.getuid?.() !== 0)
+    return { binaries: packaged, dataDir, user: null, relocated: false };
   const user = postgresUser();
+  const reachable = (target) => userCan(user, '-e', target);
+  const binaries = reachable(path.join(packaged, 'bin', 'postgres'))
+    ? packaged
+    : shareBinaries(packaged);
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   let existing = null;
   try {
@@ -110,16 +116,9 @@ function placeCluster(dataDir) {
     // Missing, or a link whose target is gone: either way there is no cluster yet.
     fs.rmSync(dataDir, { force: true });
   }
-  const reachable = (target) => userCan(user, '-e', target);
-  if (
-    reachable(path.join(binaries, 'bin', 'postgres')) &&
-    reachable(path.dirname(existing ?? dataDir))
-  ) {
-    return { binaries, dataDir: existing ?? dataDir, user, relocated: false };
-  }
-  const shared = shareBinaries(binaries);
-  if (existing && reachable(path.dirname(existing))) {
-    return { binaries: shared, dataDir: existing, user, relocated: true };
+  if (reachable(path.dirname(existing ?? dataDir))) {
+    const linked = fs.lstatSync(dataDir, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    return { binaries, dataDir: existing ?? dataDir, user, relocated: linked };
   }
   if (existing && fs.readdirSync(existing).length > 0) {
     throw new Error(
@@ -137,7 +136,7 @@ function placeCluster(dataDir) {
   );
   fs.mkdirSync(path.dirname(outside), { recursive: true, mode: 0o755 });
   fs.symlinkSync(outside, dataDir);
-  return { binaries: shared, dataDir: outside, user, relocated: true };
+  return { binaries, dataDir: outside, user, relocated: true };
 }
 
 /** Runs a program to its end as `user` (or this user), resolving with its output or rejecting with the reason. */

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 // Global setup runs outside jest's module mapping, where the @app/* aliases do not resolve.
-import { postgresAnswers, startThrowawayPostgres } from '../../libs/database/src/throwaway-server';
+import { postgresAnswers } from '../../libs/database/src/reachability';
+import { startThrowawayPostgres } from '../../scripts/lib/throwaway-postgres';
 import { buildIfStale } from '../../scripts/lib/build';
 
 /** What the global teardown needs to undo; jest runs setup and teardown in the same process. */

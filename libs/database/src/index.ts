@@ -1,4 +1,4 @@
 export * from './postgres';
 export * from './prepared';
 export * from './transaction';
-export * from './throwaway-server';
+export * from './reachability';
