@@ -282,7 +282,14 @@ const RULES = [
       let tryFirst = 0;
       for (let round = 1; round <= target.rounds; round++) {
         const branch = newBranch(target);
-        const [tried, cancelled] = await Promise.all([branch.call('try'), branch.call('cancel')]);
+        // Every other round sends the cancel first, so both orders get their chance to win.
+        const [tried, cancelled] =
+          round % 2 === 0
+            ? await Promise.all([branch.call('try'), branch.call('cancel')])
+            : await Promise.all([branch.call('cancel'), branch.call('try')]).then(([c, t]) => [
+                t,
+                c,
+              ]);
         // Either order leaves the branch cancelled, so no confirm may apply it.
         const confirmed = await branch.call('confirm');
         const consistent =
