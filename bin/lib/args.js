@@ -3,6 +3,7 @@
 
 const { parseArgs } = require('node:util');
 const { UsageError } = require('./errors');
+const { SHARDS_COMMAND } = require('./shards');
 
 /** Transaction statuses the coordinator knows (docs/protocol.md). */
 const TRANSACTION_STATUSES = Object.freeze([
@@ -174,6 +175,7 @@ confirms one try of the payload and cancels the others.
 Prints one line per rule; exits 0 when every rule passed, 1 when one failed,
 4 when the participant cannot be reached.`,
   },
+  shards: SHARDS_COMMAND,
 };
 
 /** @typedef {{ url?: string, apiKey?: string, adminToken?: string, json: boolean }} GlobalOptions */

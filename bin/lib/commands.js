@@ -9,6 +9,7 @@ const { answerOf } = require('./coordinator');
 const { EXIT, UsageError } = require('./errors');
 const { clean } = require('./table');
 const { renderTransaction, renderTransactionList, shellQuote } = require('./render');
+const { shards } = require('./shards');
 
 /** @typedef {import('./render').TransactionView} TransactionView */
 /** @typedef {import('./args').Connection} Connection */
@@ -384,6 +385,15 @@ function jsonObject(text, option) {
 }
 
 /** Every command, by name; each resolves to its exit code. */
-const HANDLERS = Object.freeze({ status, list, retry, resolve, transfer, buy, conformance });
+const HANDLERS = Object.freeze({
+  status,
+  list,
+  retry,
+  resolve,
+  transfer,
+  buy,
+  conformance,
+  shards,
+});
 
 module.exports = { HANDLERS, outcomeExitCode, commitExitCode };

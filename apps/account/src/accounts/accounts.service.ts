@@ -43,10 +43,10 @@ export class AccountsService {
    */
   async open(id: string, balance: number): Promise<AccountView> {
     for (let look = 0; look < MAX_LOOKS; look++) {
-      await this.router.refreshed();
+      const dataSource = await this.router.dataSourceFor(id);
       const shard = this.router.shardFor(id);
       const outcome = await inTransaction<OpenAttempt>(
-        this.router.shard(shard).dataSource,
+        dataSource,
         [shareAccountLock(id), openingCheckStatement(id)],
         async (manager, [, checked]) => {
           const check = checked.rows[0] as OpeningCheck;
@@ -73,11 +73,11 @@ export class AccountsService {
   /** The account and the shard that holds it now; 404 when there is none. */
   async get(id: string): Promise<AccountView> {
     for (let look = 0; look < MAX_LOOKS; look++) {
-      await this.router.refreshed();
+      const dataSource = await this.router.dataSourceFor(id);
       const shard = this.router.shardFor(id);
       const statement = findAccountStatement(id);
       const { rows } = await runSql<FoundAccount>(
-        this.router.shard(shard).dataSource.manager,
+        dataSource.manager,
         statement.sql,
         statement.params,
       );

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { runSql } from '@app/participant';
 import type { Departure } from '../ledger/accounts.repository';
 import { ACCOUNT_LOCK_SPACE } from '../ring/account-lock';
+import { welcomeAccounts } from '../ring/arrivals';
 
 import type { Shard } from '../shards/shard-router';
 import { DEPARTURE_WINDOW_MS } from '../tcc/account-fence';
@@ -150,7 +151,7 @@ export async function moveAccounts(
       [present, to.name],
     );
     await source.commitTransaction();
-    await welcome(to.dataSource, present);
+    await welcomeAccounts(to.dataSource, present);
     return present.length;
   } catch (error) {
     if (source.isTransactionActive) await source.rollbackTransaction().catch(() => undefined);
@@ -158,15 +159,6 @@ export async function moveAccounts(
   } finally {
     await source.release();
   }
-}
-
-/** The last step of a committed move: the accounts are the destination's own now. */
-async function welcome(dataSource: DataSource, ids: readonly string[]): Promise<void> {
-  await dataSource.transaction('READ COMMITTED', async (manager) => {
-    await runSql(manager, `DELETE FROM account_arrivals WHERE account_id = ANY($1)`, [ids]);
-    // A forward left by an earlier trip away from this shard, now wrong.
-    await runSql(manager, `DELETE FROM account_forwards WHERE account_id = ANY($1)`, [ids]);
-  });
 }
 
 /** Throws away copies whose move never committed: the source still holds the accounts. */
@@ -206,7 +198,7 @@ export async function settleArrivals(
       const committed = new Set(forwarded.rows.map((row) => row.account_id));
       const kept = ids.filter((id) => committed.has(id));
       const dropped = ids.filter((id) => !committed.has(id));
-      if (kept.length > 0) await welcome(shard.dataSource, kept);
+      if (kept.length > 0) await welcomeAccounts(shard.dataSource, kept);
       if (dropped.length > 0) await sendBack(shard.dataSource, dropped);
       settled += ids.length;
     }

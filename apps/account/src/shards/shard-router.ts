@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { HashRing } from '@app/hash-ring';
 import { AccountWhereabouts } from '../ring/account-lock';
+import { arrivingFrom, forwardedTo, welcomeAccounts } from '../ring/arrivals';
 import { RingControl, newestControl, readControl } from '../ring/ring-state';
 
 /** One connected account shard. */
@@ -36,6 +37,8 @@ export class ShardRouter {
   private current: RingControl;
   private ring: HashRing;
   private readonly hints = new Map<string, string>();
+  /** Accounts a request found arriving: the next request settles the arrival before it goes. */
+  private readonly arrivals = new Set<string>();
   private refreshing: Promise<RingControl> | undefined;
 
   constructor(
@@ -73,7 +76,25 @@ export class ShardRouter {
   /** The database of {@link shardFor}, once a ring refresh in progress has finished. */
   async dataSourceFor(accountId: string): Promise<DataSource> {
     await this.refreshed();
+    if (this.arrivals.delete(accountId)) await this.settleArrival(accountId);
     return this.shard(this.shardFor(accountId)).dataSource;
+  }
+
+  /**
+   * An account found arriving: when its source has let go (the move's
+   * commit point passed) the arrival is finished here at once, as the mover
+   * would a moment later, and still would if it had died; otherwise the
+   * source still holds it and the request goes there.
+   */
+  private async settleArrival(accountId: string): Promise<void> {
+    const here = this.shardFor(accountId);
+    const from = await arrivingFrom(this.shard(here).dataSource, accountId);
+    if (from === null || !this.byName.has(from)) return;
+    if ((await forwardedTo(this.shard(from).dataSource, accountId)) === here) {
+      await welcomeAccounts(this.shard(here).dataSource, [accountId]);
+    } else {
+      this.hints.set(accountId, from);
+    }
   }
 
   /** Resolves once a ring refresh in progress (if any) has finished, whether or not it succeeded. */
@@ -87,7 +108,10 @@ export class ShardRouter {
    * a refresh when the shard holds a newer ring than this process.
    */
   whereabouts(accountId: string, seen: AccountWhereabouts): Verdict {
-    if (seen.arriving) return { kind: 'elsewhere', retryAfterMs: ARRIVING_RETRY_MS };
+    if (seen.arriving) {
+      this.arrivals.add(accountId);
+      return { kind: 'elsewhere', retryAfterMs: ARRIVING_RETRY_MS };
+    }
     if (seen.moved_to !== null) {
       if (this.hints.size >= MAX_HINTS) this.hints.clear();
       this.hints.set(accountId, seen.moved_to);
