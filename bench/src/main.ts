@@ -8,6 +8,7 @@ import { BenchResults, allChecksHeld, describeMachine, renderTable } from './rep
 import { runBaseline } from './scenarios/baseline';
 import { runFlashSale } from './scenarios/flash-sale';
 import { runHotSku } from './scenarios/hot-sku';
+import { runRebalance } from './scenarios/rebalance';
 import { AccountsByShard, runTransfer, seedTransferAccounts } from './scenarios/transfer';
 import { BenchStack, startStack } from './stack';
 
@@ -108,6 +109,16 @@ async function measure(
       errors: soak.errors,
       rss: soak.rss,
     };
+  }
+  if (has('rebalance')) {
+    // Last: it leaves the account app with a third shard, then stops it.
+    results.rebalance = await runRebalance(stack, server, {
+      accounts: Math.max(options.accounts, 1_000),
+      concurrency: options.concurrency,
+      durationMs,
+      warmupMs,
+      progress,
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import type { RssSummary } from './rss';
 import type { BaselineResult } from './scenarios/baseline';
 import type { FlashSaleResult } from './scenarios/flash-sale';
 import type { HotSkuMode, HotSkuResult } from './scenarios/hot-sku';
+import type { RebalanceResult } from './scenarios/rebalance';
 import type { TransferResult } from './scenarios/transfer';
 
 /** Where a run was made. */
@@ -28,6 +29,7 @@ export interface BenchResults {
   flashSale?: FlashSaleResult;
   hotSku?: HotSkuResult & { callers: number; durationS: number };
   soak?: { durationS: number; txPerS: number; errors: number; rss: RssSummary };
+  rebalance?: RebalanceResult;
 }
 
 /** The machine this process runs on. */
@@ -135,6 +137,16 @@ export function renderTable(results: BenchResults): string {
       `| coordinator RSS, ${s.durationS} s soak of transfers | ${rss(s.rss)} (${int(s.txPerS)} tx/s, ${s.errors} errors) |`,
     );
   }
+  const r = results.rebalance;
+  if (r) {
+    lines.push(
+      `| rebalance: a third shard added under transfers (${int(r.accounts)} accounts, ${r.concurrency} clients) ` +
+        `| ${int(r.moved)} accounts moved in ${r.moveS.toFixed(1)} s = ${int(r.accountsPerS)} accounts/s; ` +
+        `transfers before ${int(r.before.txPerS)} tx/s, p99 ${ms(r.before.p99Ms)}; ` +
+        `during the move ${int(r.during.txPerS)} tx/s, p99 ${ms(r.during.p99Ms)}, ${r.during.errors} errors; ` +
+        `money conserved: ${yes(r.moneyConserved)} |`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -153,5 +165,6 @@ export function allChecksHeld(results: BenchResults): boolean {
     checks.push(barrier.repeatsAsStored, barrier.stockMatches);
     checks.push(barrier.confirmed + barrier.cancelled === barrier.sample);
   }
+  if (results.rebalance) checks.push(results.rebalance.moneyConserved);
   return checks.every(Boolean);
 }

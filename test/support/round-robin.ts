@@ -28,6 +28,10 @@ export async function startRoundRobin(backends: string[]): Promise<RoundRobin> {
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
       const attempt = (left: number): void => {
+        if (front.backends.length === 0) {
+          outgoing.writeHead(503).end();
+          return;
+        }
         const target = new URL(incoming.url ?? '/', front.backends[next++ % front.backends.length]);
         const forwarded = request(
           target,

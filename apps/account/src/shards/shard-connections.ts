@@ -20,9 +20,12 @@ export const SHARD_POOL_SIZE = 8;
 
 const logger = new Logger('AccountShards');
 
+/** Session lock that makes account processes starting together on one shard migrate it one at a time. */
+const MIGRATION_LOCK = 7_465_611_001;
+
 function shardDataSource(shard: ShardConfig): DataSource {
-  return new DataSource(
-    postgresOptions({
+  return new DataSource({
+    ...postgresOptions({
       url: shard.url,
       entities: [],
       migrations: [
@@ -33,7 +36,22 @@ function shardDataSource(shard: ShardConfig): DataSource {
       poolSize: SHARD_POOL_SIZE,
       applicationName: `tcc-account-${shard.name}`,
     }),
-  );
+    // Applied by connectShards, under MIGRATION_LOCK.
+    migrationsRun: false,
+  });
+}
+
+/** Applies a shard's pending migrations while holding {@link MIGRATION_LOCK} on it. */
+async function migrate(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
 }
 
 /**
@@ -46,7 +64,9 @@ export async function connectShards(configs: readonly ShardConfig[]): Promise<Sh
     name: config.name,
     dataSource: shardDataSource(config),
   }));
-  const results = await Promise.allSettled(shards.map((shard) => shard.dataSource.initialize()));
+  const results = await Promise.allSettled(
+    shards.map(async (shard) => migrate(await shard.dataSource.initialize())),
+  );
   const failure = results.findIndex((result) => result.status === 'rejected');
   if (failure >= 0) {
     await closeShards(shards);
