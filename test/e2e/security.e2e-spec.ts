@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -58,12 +58,37 @@ function rawGet(baseUrl: string, path: string): Promise<{ status: number; text: 
   });
 }
 
+/** The JSON request line an app wrote for `requestId`, waiting a moment for its log to catch up. */
+async function logLine(app: AppProcess, requestId: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; ; attempt++) {
+    const line = app
+      .logs()
+      .split('\n')
+      .filter((text) => text.includes(requestId) && text.startsWith('{'))
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .find((parsed) => parsed.requestId === requestId && 'status' in parsed);
+    if (line || attempt === 100) return line ?? {};
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('security: tokens, signatures, limits, secrets', () => {
   let stack: Stack;
   /** Every X-TCC-Signature this test sent: none of them may show up in a log. */
   const sentSignatures: string[] = [];
   const extraApps: AppProcess[] = [];
   const extraDatabases: TestDatabase[] = [];
+  /**
+   * Beyond the stack's three shared secrets: two named client keys of the
+   * coordinator, and one signing secret per participant, each participant
+   * holding only its own.
+   */
+  const scoped = {
+    checkoutKey: `test-checkout-${randomBytes(8).toString('hex')}`,
+    billingKey: `test-billing-${randomBytes(8).toString('hex')}`,
+    inventorySecret: `test-inventory-${randomBytes(8).toString('hex')}`,
+    accountSecret: `test-account-${randomBytes(8).toString('hex')}`,
+  };
 
   /** The timestamp and signature headers of a POST without deadline; the signature is remembered. */
   const signedPost = (
@@ -97,7 +122,7 @@ describe('security: tokens, signatures, limits, secrets', () => {
     const path = `/tcc/debit/${phase}`;
     const timestamp = String(sign.timestamp ?? Date.now());
     const deadline = sign.deadline ?? '';
-    const valid = signCall(sign.secret ?? stack.secrets.signingSecret, {
+    const valid = signCall(sign.secret ?? scoped.accountSecret, {
       timestamp,
       method: 'POST',
       path: sign.signedPath ?? path,
@@ -124,7 +149,17 @@ describe('security: tokens, signatures, limits, secrets', () => {
     JSON.stringify({ transactionId, branchId, payload: { accountId: 'sec-a', amount } });
 
   beforeAll(async () => {
-    stack = await startStack({ name: 'security' });
+    stack = await startStack({
+      name: 'security',
+      env: {
+        coordinator: {
+          TCC_API_KEYS: `checkout:${scoped.checkoutKey},billing:${scoped.billingKey}`,
+          TCC_PARTICIPANT_SECRETS: `inventory:${scoped.inventorySecret},account:${scoped.accountSecret}`,
+        },
+        inventory: { TCC_SIGNING_SECRET: scoped.inventorySecret },
+        account: { TCC_SIGNING_SECRET: scoped.accountSecret },
+      },
+    });
     await stack.seedAccount('sec-a', 10_000);
     await stack.seedAccount('sec-b', 10_000);
     await stack.seedStock('SEC-SKU', 10);
@@ -188,6 +223,35 @@ describe('security: tokens, signatures, limits, secrets', () => {
       expect(await stack.transactions()).toEqual([]);
     });
 
+    it('takes each named key as its own caller and names it on the request line', async () => {
+      for (const [token, caller] of [
+        [scoped.checkoutKey, 'checkout'],
+        [scoped.billingKey, 'billing'],
+        [stack.secrets.apiKey, 'default'],
+      ]) {
+        const requestId = `sec-caller-${caller}`;
+        const answer = await call(`${coordinator()}/v1/participants`, 'GET', {
+          token,
+          headers: { 'x-request-id': requestId },
+        });
+        expect(answer.status).toBe(200);
+        expect(await logLine(stack.apps.coordinator, requestId)).toMatchObject({
+          path: '/v1/participants',
+          status: 200,
+          caller,
+        });
+      }
+      // A named key is the coordinator's: the participants were given none.
+      const read = await call(`${stack.apps.account.url}/accounts/sec-a`, 'GET', {
+        token: scoped.checkoutKey,
+      });
+      expect(read.status).toBe(401);
+      const forbidden = await call(`${coordinator()}/v1/admin/stats`, 'GET', {
+        token: scoped.checkoutKey,
+      });
+      expect(forbidden.status).toBe(403);
+    });
+
     it('participant reads take the API key; seeding takes only the admin token and never overwrites', async () => {
       const { apiKey, adminToken } = stack.secrets;
       const inventory = stack.apps.inventory.url;
@@ -240,6 +304,11 @@ describe('security: tokens, signatures, limits, secrets', () => {
           { signature: () => undefined, token: stack.secrets.adminToken },
         ],
         ['another secret', { secret: 'not-the-signing-secret' }],
+        [
+          'the shared signing secret, which this participant no longer holds',
+          { secret: stack.secrets.signingSecret },
+        ],
+        ["another participant's secret", { secret: scoped.inventorySecret }],
         ['a timestamp 5½ minutes old', { timestamp: now - SIGNATURE_TOLERANCE_MS - MINUTE / 2 }],
         ['a timestamp 5½ minutes ahead', { timestamp: now + SIGNATURE_TOLERANCE_MS + MINUTE / 2 }],
         ['a signature for the confirm path', { signedPath: '/tcc/debit/confirm' }],
@@ -255,6 +324,22 @@ describe('security: tokens, signatures, limits, secrets', () => {
         expect(answer.body).toMatchObject({ code: 'BAD_SIGNATURE' });
       }
       expect(await stack.account('sec-a')).toMatchObject({ balance: 10_000, frozen: 0 });
+    });
+
+    it("refuses a call signed with another participant's secret or the shared one", async () => {
+      const body = JSON.stringify({
+        transactionId: randomUUID(),
+        branchId: randomUUID(),
+        payload: { sku: 'SEC-SKU', quantity: 1 },
+      });
+      for (const secret of [scoped.accountSecret, stack.secrets.signingSecret]) {
+        const answer = await call(`${stack.apps.inventory.url}/tcc/reserve/try`, 'POST', {
+          body,
+          headers: signedPost('/tcc/reserve/try', body, secret),
+        });
+        expect(answer).toMatchObject({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+      }
+      expect(await stack.stock('SEC-SKU')).toMatchObject({ available: 10, reserved: 0 });
     });
 
     it('accepts a timestamp up to five minutes off either way, and a replayed call changes nothing', async () => {
@@ -332,13 +417,35 @@ describe('security: tokens, signatures, limits, secrets', () => {
       expect(JSON.stringify(answer.body)).not.toContain('secret@');
     });
 
+    it('takes a participant with its own secret only under its own name', async () => {
+      const takeover = { name: 'account', baseUrl: 'http://127.0.0.1:9', actions: ['debit'] };
+      for (const secret of [scoped.inventorySecret, stack.secrets.signingSecret]) {
+        const { answer } = await register(takeover, { secret });
+        expect(answer).toMatchObject({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+      }
+      // Nor a name of its choosing: an unlisted name needs the shared secret, which it does not hold.
+      const rogue = { name: 'sec-rogue', baseUrl: 'http://127.0.0.1:9', actions: ['debit'] };
+      expect((await register(rogue, { secret: scoped.inventorySecret })).answer.status).toBe(401);
+      const own = {
+        name: 'account',
+        baseUrl: stack.apps.account.url,
+        actions: ['debit', 'credit'],
+      };
+      expect((await register(own, { secret: scoped.accountSecret })).answer.status).toBe(200);
+      const listed = await stack.api.listParticipants();
+      expect(listed.ok && listed.body.items.map((p) => [p.name, p.baseUrl])).toEqual([
+        ['account', stack.apps.account.url],
+        ['inventory', stack.apps.inventory.url],
+      ]);
+    });
+
     it('a replayed registration only re-asserts the same baseUrl', async () => {
       const inventory = {
         name: 'inventory',
         baseUrl: stack.apps.inventory.url,
         actions: ['reserve'],
       };
-      const first = await register(inventory);
+      const first = await register(inventory, { secret: scoped.inventorySecret });
       expect(first.answer.status).toBe(200);
       const replayed = await register(inventory, { replay: first.headers });
       expect(replayed.answer).toMatchObject({
@@ -348,7 +455,7 @@ describe('security: tokens, signatures, limits, secrets', () => {
       // Replaying those headers with another baseUrl is a new body: the signature no longer fits.
       const moved = await register(
         { ...inventory, baseUrl: 'http://127.0.0.1:9' },
-        { replay: first.headers },
+        { replay: first.headers, secret: scoped.inventorySecret },
       );
       expect(moved.answer.status).toBe(401);
       const bought = await stack.api.beginTransaction({
@@ -697,6 +804,89 @@ describe('security: tokens, signatures, limits, secrets', () => {
     });
   });
 
+  describe('rotation and revocation', () => {
+    const values = (label: string) => `test-${label}-${randomBytes(8).toString('hex')}`;
+    const key = { old: values('key-old'), new: values('key-new') };
+    const checkout = { old: values('checkout-old'), new: values('checkout-new') };
+    const billing = values('billing');
+    const admin = { old: values('admin-old'), new: values('admin-new') };
+    const inventory = { old: values('inventory-old'), new: values('inventory-new') };
+    const rotating = {
+      TCC_API_KEY: key.new,
+      TCC_API_KEY_PREVIOUS: key.old,
+      TCC_API_KEYS: `checkout:${checkout.new},billing:${billing}`,
+      TCC_API_KEYS_PREVIOUS: `checkout:${checkout.old}`,
+      TCC_ADMIN_TOKEN: admin.new,
+      TCC_ADMIN_TOKEN_PREVIOUS: admin.old,
+      TCC_SIGNING_SECRET: values('signing'),
+      TCC_PARTICIPANT_SECRETS: `inventory:${inventory.new}`,
+      TCC_PARTICIPANT_SECRETS_PREVIOUS: `inventory:${inventory.old}`,
+    };
+    // The rotation finished and billing revoked: the previous values and billing's key are gone.
+    const rotated = {
+      TCC_API_KEY: key.new,
+      TCC_API_KEYS: `checkout:${checkout.new}`,
+      TCC_ADMIN_TOKEN: admin.new,
+      TCC_SIGNING_SECRET: rotating.TCC_SIGNING_SECRET,
+      TCC_PARTICIPANT_SECRETS: `inventory:${inventory.new}`,
+    };
+
+    /** What a coordinator with `env` answers to each credential. */
+    const answersOf = async (env: Record<string, string>) => {
+      const database = await createTestDatabase('security_rotation');
+      extraDatabases.push(database);
+      const coordinator = await startApp('coordinator', { DATABASE_URL: database.url, ...env });
+      try {
+        const read = async (token: string) =>
+          (await call(`${coordinator.url}/v1/participants`, 'GET', { token })).status;
+        const operate = async (token: string) =>
+          (await call(`${coordinator.url}/v1/admin/session`, 'GET', { token })).status;
+        const registerWith = async (secret: string) => {
+          const body = JSON.stringify({
+            name: 'inventory',
+            baseUrl: 'http://127.0.0.1:9',
+            actions: ['reserve'],
+          });
+          const answer = await call(`${coordinator.url}/v1/participants`, 'POST', {
+            body,
+            token: key.new,
+            headers: signedPost('/v1/participants', body, secret),
+          });
+          return answer.status;
+        };
+        return {
+          keys: {
+            new: await read(key.new),
+            old: await read(key.old),
+            checkoutNew: await read(checkout.new),
+            checkoutOld: await read(checkout.old),
+            billing: await read(billing),
+          },
+          admin: { new: await operate(admin.new), old: await operate(admin.old) },
+          registration: {
+            new: await registerWith(inventory.new),
+            old: await registerWith(inventory.old),
+          },
+        };
+      } finally {
+        await coordinator.stop();
+      }
+    };
+
+    it('accepts the previous API keys, admin token and participant secret during a rotation, and refuses them and a revoked key after', async () => {
+      expect(await answersOf(rotating)).toEqual({
+        keys: { new: 200, old: 200, checkoutNew: 200, checkoutOld: 200, billing: 200 },
+        admin: { new: 204, old: 204 },
+        registration: { new: 200, old: 200 },
+      });
+      expect(await answersOf(rotated)).toEqual({
+        keys: { new: 200, old: 401, checkoutNew: 200, checkoutOld: 401, billing: 401 },
+        admin: { new: 204, old: 401 },
+        registration: { new: 200, old: 401 },
+      });
+    });
+  });
+
   describe('production start', () => {
     const run = (app: AppName, env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve, reject) => {
@@ -740,6 +930,21 @@ describe('security: tokens, signatures, limits, secrets', () => {
         { ...strong, TCC_SIGNING_SECRET_PREVIOUS: 'dev-signing-secret' },
         'TCC_SIGNING_SECRET_PREVIOUS',
       ],
+      [
+        'the development previous admin token',
+        { ...strong, TCC_ADMIN_TOKEN_PREVIOUS: 'dev-admin-token' },
+        'TCC_ADMIN_TOKEN_PREVIOUS',
+      ],
+      [
+        'a named key too short',
+        { ...strong, TCC_API_KEYS: 'checkout:short' },
+        'TCC_API_KEYS entry 1',
+      ],
+      [
+        'a named key that is the admin token',
+        { ...strong, TCC_API_KEYS: `checkout:${strong.TCC_ADMIN_TOKEN}` },
+        'TCC_ADMIN_TOKEN',
+      ],
     ];
     // Valid but unreachable databases: the configuration is refused before any connection.
     const places = {
@@ -765,6 +970,29 @@ describe('security: tokens, signatures, limits, secrets', () => {
         });
       },
     );
+
+    it('refuses a per-participant secret that repeats another, and any in a participant', async () => {
+      const shared = strong.TCC_SIGNING_SECRET;
+      const results = await Promise.all([
+        run('coordinator', {
+          ...places,
+          ...strong,
+          TCC_PARTICIPANT_SECRETS: `inventory:${shared}`,
+        }),
+        run('inventory', {
+          ...places,
+          ...strong,
+          TCC_PARTICIPANT_SECRETS: 'account:prod-account-secret-0123',
+        }),
+      ]);
+      expect(results.map((result) => [result.code, result.stderr.trim()])).toEqual([
+        [1, expect.stringMatching(/^Invalid configuration: TCC_PARTICIPANT_SECRETS entry 1 /)],
+        [1, expect.stringMatching(/^Invalid configuration: TCC_PARTICIPANT_SECRETS /)],
+      ]);
+      expect(results.map((result) => result.stderr).join('')).not.toMatch(
+        new RegExp(`${shared}|prod-account-secret`),
+      );
+    });
   });
 
   it('never writes a token, a secret or a signature to any log', async () => {
@@ -778,7 +1006,9 @@ describe('security: tokens, signatures, limits, secrets', () => {
     const logs = [...Object.values(stack.apps), ...extraApps].map((app) => app.logs()).join('\n');
     expect(logs).toContain('/tcc/debit/try');
     expect(logs).toContain('/v1/participants');
-    for (const secret of Object.values(stack.secrets)) expect(logs).not.toContain(secret);
+    for (const secret of [...Object.values(stack.secrets), ...Object.values(scoped)]) {
+      expect(logs).not.toContain(secret);
+    }
     expect(sentSignatures.length).toBeGreaterThan(20);
     for (const signature of sentSignatures) expect(logs).not.toContain(signature.slice(7));
     expect(logs).not.toMatch(/sha256=/);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AccessModule } from '@app/http';
+import { AccessModule, authTokensOf } from '@app/http';
 import { TccParticipantModule } from '@app/participant';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
@@ -27,7 +27,7 @@ export class AccountModule {
       module: AccountModule,
       imports: [
         AccessModule.forRoot({
-          tokens: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
+          tokens: authTokensOf(config.secrets),
           rateLimitPerMinute: config.rateLimitPerMinute,
         }),
         ShardsModule.forRoot(config.shards),
@@ -37,7 +37,7 @@ export class AccountModule {
             name: 'account',
             publicUrl: config.publicUrl,
             coordinatorUrl: config.coordinatorUrl,
-            apiKey: config.secrets.apiKey,
+            apiKey: config.apiKey,
             signingSecrets: config.secrets.signingSecrets,
             actions: [debitAction(router), creditAction(router)],
             register: options.register ?? true,

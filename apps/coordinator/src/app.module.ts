@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessModule, AuthTokens } from '@app/http';
+import { AccessModule, authTokensOf } from '@app/http';
 import { postgresOptions } from '@app/database';
 import { AdminConsoleController } from './admin/admin-console.controller';
 import { AdminStatsService } from './admin/admin-stats.service';
@@ -53,10 +53,6 @@ import { TransactionsController } from './transactions/transactions.controller';
 @Module({})
 export class AppModule {
   static forRoot(config: CoordinatorConfig): DynamicModule {
-    const tokens: AuthTokens = {
-      apiKey: config.secrets.apiKey,
-      adminToken: config.secrets.adminToken,
-    };
     return {
       module: AppModule,
       imports: [
@@ -69,7 +65,10 @@ export class AppModule {
             applicationName: 'tcc-coordinator',
           }),
         ),
-        AccessModule.forRoot({ tokens, rateLimitPerMinute: config.rateLimitPerMinute }),
+        AccessModule.forRoot({
+          tokens: authTokensOf(config.secrets),
+          rateLimitPerMinute: config.rateLimitPerMinute,
+        }),
         ScheduleModule.forRoot(),
         TerminusModule,
       ],

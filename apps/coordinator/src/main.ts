@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfigOrExit } from '@app/config';
+import { DEV_SECRETS, loadConfigOrExit } from '@app/config';
 import { listen } from '@app/http';
 import { createCoordinatorApp } from './bootstrap';
 import { readCoordinatorConfig } from './config/coordinator-config';
@@ -12,13 +12,10 @@ async function main(): Promise<void> {
   await listen(app, config);
   const logger = new Logger('Coordinator');
   logger.log(`TCC coordinator listening on ${config.host}:${config.port}`);
-  const defaults: Record<string, string> = {
-    TCC_API_KEY: config.secrets.apiKey,
-    TCC_ADMIN_TOKEN: config.secrets.adminToken,
-    TCC_SIGNING_SECRET: config.secrets.signingSecrets[0],
-  };
   for (const name of config.secrets.defaulted) {
-    logger.warn(`${name} is not set; using the development value "${defaults[name]}"`);
+    logger.warn(
+      `${name} is not set; using the development value "${DEV_SECRETS[name as keyof typeof DEV_SECRETS]}"`,
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { postgresOptions } from '@app/database';
-import { AccessModule } from '@app/http';
+import { AccessModule, authTokensOf } from '@app/http';
 import { CreateTccBarrier1700000000000, TccParticipantModule } from '@app/participant';
 import type { InventoryConfig } from './config/inventory-config';
 import { HealthController } from './health/health.controller';
@@ -28,7 +28,7 @@ export class InventoryModule {
       module: InventoryModule,
       imports: [
         AccessModule.forRoot({
-          tokens: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
+          tokens: authTokensOf(config.secrets),
           rateLimitPerMinute: config.rateLimitPerMinute,
         }),
         TypeOrmModule.forRoot(
@@ -45,7 +45,7 @@ export class InventoryModule {
             name: 'inventory',
             publicUrl: config.publicUrl,
             coordinatorUrl: config.coordinatorUrl,
-            apiKey: config.secrets.apiKey,
+            apiKey: config.apiKey,
             signingSecrets: config.secrets.signingSecrets,
             actions: [reserveAction],
             dataSource,

@@ -1,12 +1,4 @@
-import {
-  ConfigError,
-  intVar,
-  listenHostVar,
-  logLevelVar,
-  parseHttpUrl,
-  rateLimitVar,
-  readSecrets,
-} from './env';
+import { ConfigError, intVar, listenHostVar, logLevelVar, parseHttpUrl, rateLimitVar } from './env';
 
 describe('config', () => {
   it('reads integers within range and names the variable otherwise', () => {
@@ -35,48 +27,6 @@ describe('config', () => {
         expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }),
       );
     }
-  });
-
-  it('uses development secrets outside production and refuses them in production', () => {
-    const dev = readSecrets({});
-    expect(dev.defaulted).toEqual(['TCC_API_KEY', 'TCC_ADMIN_TOKEN', 'TCC_SIGNING_SECRET']);
-    expect(() => readSecrets({ NODE_ENV: 'production' })).toThrow(/TCC_API_KEY/);
-    expect(() =>
-      readSecrets({
-        NODE_ENV: 'production',
-        TCC_API_KEY: 'a-long-api-key',
-        TCC_ADMIN_TOKEN: 'dev-admin-token',
-        TCC_SIGNING_SECRET: 'a-long-secret',
-      }),
-    ).toThrow(/TCC_ADMIN_TOKEN/);
-  });
-
-  it('accepts the previous signing secret during a rotation', () => {
-    const secrets = readSecrets({
-      TCC_SIGNING_SECRET: 'new-secret-1',
-      TCC_SIGNING_SECRET_PREVIOUS: 'old-secret-1',
-    });
-    expect(secrets.signingSecrets).toEqual(['new-secret-1', 'old-secret-1']);
-  });
-
-  it('refuses a previous signing secret that is the development default in production, short, or the API key', () => {
-    const production = {
-      NODE_ENV: 'production',
-      TCC_API_KEY: 'a-long-api-key',
-      TCC_ADMIN_TOKEN: 'a-long-admin-token',
-      TCC_SIGNING_SECRET: 'a-long-secret',
-    };
-    expect(
-      readSecrets({ ...production, TCC_SIGNING_SECRET_PREVIOUS: 'an-old-secret' }).signingSecrets,
-    ).toEqual(['a-long-secret', 'an-old-secret']);
-    for (const previous of ['dev-signing-secret', 'short', 'a-long-api-key']) {
-      expect(() => readSecrets({ ...production, TCC_SIGNING_SECRET_PREVIOUS: previous })).toThrow(
-        /TCC_SIGNING_SECRET_PREVIOUS/,
-      );
-    }
-    expect(() => readSecrets({ ...production, TCC_SIGNING_SECRET: 'a-long-api-key' })).toThrow(
-      /TCC_SIGNING_SECRET must differ from TCC_API_KEY/,
-    );
   });
 
   it('reads TCC_RATE_LIMIT_PER_MINUTE: off by default, 600,000 in production, 0 turns it off', () => {

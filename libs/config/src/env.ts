@@ -100,68 +100,6 @@ export function logLevelVar(env: Env): LogLevel {
   return level;
 }
 
-/** Development defaults of the three secrets; refused in production. */
-export const DEV_SECRETS = {
-  TCC_API_KEY: 'dev-api-key',
-  TCC_ADMIN_TOKEN: 'dev-admin-token',
-  TCC_SIGNING_SECRET: 'dev-signing-secret',
-} as const;
-
-/** The shared secrets every app reads. */
-export interface Secrets {
-  apiKey: string;
-  adminToken: string;
-  /** Current secret first, then the previous one during a rotation. */
-  signingSecrets: string[];
-  /** Names of the variables that fell back to their development default. */
-  defaulted: string[];
-}
-
-/**
- * Reads the three secrets. In production a missing or default secret is an
- * error; elsewhere the development default is used and reported so the app
- * can print it at start.
- */
-export function readSecrets(env: Env): Secrets {
-  const production = env.NODE_ENV === 'production';
-  const defaulted: string[] = [];
-  const read = (name: keyof typeof DEV_SECRETS): string => {
-    const value = env[name]?.trim();
-    if (production && (!value || value === DEV_SECRETS[name])) {
-      throw new ConfigError(name, 'must be set to a non-default secret when NODE_ENV=production');
-    }
-    if (value && value.length < 8) throw new ConfigError(name, 'must be at least 8 characters');
-    if (value) return value;
-    defaulted.push(name);
-    return DEV_SECRETS[name];
-  };
-  const apiKey = read('TCC_API_KEY');
-  const adminToken = read('TCC_ADMIN_TOKEN');
-  const signing = read('TCC_SIGNING_SECRET');
-  if (apiKey === adminToken) {
-    throw new ConfigError('TCC_ADMIN_TOKEN', 'must differ from TCC_API_KEY');
-  }
-  // Every client holds the API key; a signing secret equal to it would let any client sign phase calls.
-  if (signing === apiKey)
-    throw new ConfigError('TCC_SIGNING_SECRET', 'must differ from TCC_API_KEY');
-  const previous = env.TCC_SIGNING_SECRET_PREVIOUS?.trim();
-  if (previous) {
-    const name = 'TCC_SIGNING_SECRET_PREVIOUS';
-    // The previous secret verifies signatures as the current one does, so it needs the same care.
-    if (production && previous === DEV_SECRETS.TCC_SIGNING_SECRET) {
-      throw new ConfigError(name, 'must not be the development default when NODE_ENV=production');
-    }
-    if (previous.length < 8) throw new ConfigError(name, 'must be at least 8 characters');
-    if (previous === apiKey) throw new ConfigError(name, 'must differ from TCC_API_KEY');
-  }
-  return {
-    apiKey,
-    adminToken,
-    signingSecrets: previous ? [signing, previous] : [signing],
-    defaulted,
-  };
-}
-
 /**
  * `TCC_RATE_LIMIT_PER_MINUTE` when it is unset and NODE_ENV=production:
  * 10,000 requests a second per client, well above what one coordinator

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { pinoHttp } from 'pino-http';
+import { recordCaller } from './auth';
 import { REDACTED_PATHS, httpLogOptions, pathOf, requestIds } from './logging';
 
 const TX = '3f1c1a52-8a0e-4e4b-9a53-2d3f1f0e9b11';
@@ -42,11 +43,12 @@ describe('JSON request logs', () => {
     expect(pathOf('/v1/transactions?status=CONFIRMED&q=key')).toBe('/v1/transactions');
   });
 
-  it('writes one flat line per request with method, path, status, duration and ids, without headers or body', async () => {
+  it('writes one flat line per request with method, path, status, duration, caller and ids, without headers or body', async () => {
     const out = capture();
     const middleware = pinoHttp({ ...httpLogOptions({ app: 'test', level: 'info' }) }, out.stream);
     const server = createServer((req, res) => {
       middleware(req, res);
+      recordCaller(req, 'checkout');
       (req as typeof req & { body: unknown }).body = {
         transactionId: TX,
         branchId: BRANCH,
@@ -77,6 +79,7 @@ describe('JSON request logs', () => {
       method: 'POST',
       path: '/tcc/debit/try',
       status: 409,
+      caller: 'checkout',
       transactionId: TX,
       branchId: BRANCH,
       msg: 'POST /tcc/debit/try 409',

@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
 import type { Options } from 'pino-http';
 import type { LogLevel } from '@app/config';
+import { callerOf } from './auth';
 
 /** What an app's JSON logs are called and how much they say. */
 export interface JsonLogOptions {
@@ -32,10 +33,15 @@ export const REDACTED_PATHS: readonly string[] = [
     key,
     `*.${key}`,
   ]),
-  ...['apiKey', 'adminToken', 'signingSecret', 'signingSecrets'].flatMap((key) => [
-    key,
-    `*.${key}`,
-  ]),
+  ...[
+    'apiKey',
+    'apiKeys',
+    'adminToken',
+    'adminTokens',
+    'signingSecret',
+    'signingSecrets',
+    'participantSecrets',
+  ].flatMap((key) => [key, `*.${key}`]),
 ];
 
 // Probes answer many times a minute; at info they would drown the lines that matter.
@@ -89,16 +95,21 @@ function requestFields(
   durationMs: number,
 ): Record<string, unknown> {
   const path = requestPath(req);
+  const caller = callerOf(req);
   return {
     method: req.method,
     path,
     status: res.statusCode,
     durationMs,
+    ...(caller === undefined ? {} : { caller }),
     ...requestIds(path, (req as LoggedRequest).body),
   };
 }
 
-/** pino-http options of every app: one flat line per request, no headers, no bodies. */
+/**
+ * pino-http options of every app: one flat line per request, no headers, no
+ * bodies; `caller` names the API key (or `admin`) that made it.
+ */
 export function httpLogOptions({ app, level }: JsonLogOptions): Options {
   return {
     level,

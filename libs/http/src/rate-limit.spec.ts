@@ -5,7 +5,20 @@ import { AdminOnly, Public } from './auth';
 import { createHttpApp } from './bootstrap';
 import { AccessModule } from './rate-limit';
 
-const tokens = { apiKey: 'api-key-1', adminToken: 'admin-token-1' };
+const tokens = {
+  apiKey: 'api-key-1',
+  adminToken: 'admin-token-1',
+  checkout: 'checkout-key-1',
+  checkoutPrevious: 'checkout-key-0',
+};
+const authTokens = {
+  apiKeys: [
+    { caller: 'default', key: tokens.apiKey },
+    { caller: 'checkout', key: tokens.checkout },
+    { caller: 'checkout', key: tokens.checkoutPrevious },
+  ],
+  adminTokens: [tokens.adminToken],
+};
 
 @Controller()
 class ProbeController {
@@ -25,7 +38,7 @@ class ProbeController {
 
 async function appWithLimit(rateLimitPerMinute: number): Promise<NestExpressApplication> {
   @Module({
-    imports: [AccessModule.forRoot({ tokens, rateLimitPerMinute })],
+    imports: [AccessModule.forRoot({ tokens: authTokens, rateLimitPerMinute })],
     controllers: [ProbeController],
   })
   class ProbeModule {}
@@ -66,6 +79,13 @@ describe('AccessModule rate limit', () => {
     it('gives the admin token its own bucket', async () => {
       expect(await statuses(4, '/one', tokens.apiKey)).toEqual([200, 200, 200, 429]);
       expect(await statuses(3, '/admin', tokens.adminToken)).toEqual([200, 200, 200]);
+    });
+
+    it('gives each named key its own bucket, shared by its current and previous value', async () => {
+      expect(await statuses(3, '/one', tokens.apiKey)).toEqual([200, 200, 200]);
+      expect(await statuses(2, '/one', tokens.checkout)).toEqual([200, 200]);
+      expect(await statuses(2, '/one', tokens.checkoutPrevious)).toEqual([200, 429]);
+      expect((await get('/one', tokens.apiKey)).status).toBe(429);
     });
 
     it('limits wrong tokens by address before the bearer guard answers 401', async () => {

@@ -16,18 +16,25 @@ import {
   ThrottlerModuleOptions,
   ThrottlerStorage,
 } from '@nestjs/throttler';
-import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { ErrorCode, TccError, tokensEqual } from '@app/protocol';
-import { AUTH_TOKENS, AuthTokens, BearerAuthGuard, accessOf, bearerToken } from './auth';
+import { ErrorCode, TccError } from '@app/protocol';
+import {
+  AUTH_TOKENS,
+  AuthTokens,
+  BearerAuthGuard,
+  CredentialMatcher,
+  accessOf,
+  bearerToken,
+} from './auth';
 
 const WINDOW_MS = 60_000;
 
 /**
  * The per-client rate limit of `TCC_RATE_LIMIT_PER_MINUTE`: one bucket per
- * valid bearer token (by its hash) and client address, across every
- * endpoint. A request without a valid token counts against its address
- * alone, so guessing tokens cannot open fresh buckets. Public handlers
+ * caller (the name of a valid API key, or the admin token), whatever address
+ * it comes from, across every endpoint. A request without a valid token
+ * counts against its address alone, so guessing tokens cannot open fresh
+ * buckets. Public handlers
  * (health, metrics, signed phase calls) are never limited: a refused phase
  * call would turn into a cancelled transaction.
  */
@@ -37,7 +44,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    @Inject(AUTH_TOKENS) private readonly tokens: AuthTokens,
+    @Inject(AUTH_TOKENS) private readonly credentials: CredentialMatcher,
   ) {
     super(options, storage, reflector);
   }
@@ -47,14 +54,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(request: Request): Promise<string> {
-    const address = await super.getTracker(request);
-    const token = bearerToken(request);
-    if (token === undefined) return address;
-    // Both comparisons always run, as in the bearer guard.
-    const isAdmin = tokensEqual(token, this.tokens.adminToken);
-    const isClient = tokensEqual(token, this.tokens.apiKey);
-    if (!isAdmin && !isClient) return address;
-    return `${createHash('sha256').update(token).digest('hex').slice(0, 16)}@${address}`;
+    const caller = this.credentials.identify(bearerToken(request));
+    // A current and a previous key of one caller share its budget.
+    if (caller) return `caller:${caller.name}`;
+    return `address:${await super.getTracker(request)}`;
   }
 
   // One bucket per client for the whole app, not one per route.
@@ -75,7 +78,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** An app's access rules: its two bearer tokens and its rate limit per client and minute (0: none). */
+/** An app's access rules: its bearer tokens and its rate limit per caller and minute (0: none). */
 export interface AccessOptions {
   tokens: AuthTokens;
   rateLimitPerMinute: number;
@@ -99,7 +102,7 @@ export class AccessModule {
       imports: limited
         ? [ThrottlerModule.forRoot({ throttlers: [{ ttl: WINDOW_MS, limit: rateLimitPerMinute }] })]
         : [],
-      providers: [{ provide: AUTH_TOKENS, useValue: tokens }, ...guards],
+      providers: [{ provide: AUTH_TOKENS, useValue: new CredentialMatcher(tokens) }, ...guards],
     };
   }
 }

@@ -11,7 +11,11 @@ export interface ParticipantOptions {
   coordinatorUrl: string;
   /** TCC_API_KEY, sent when registering. */
   apiKey: string;
-  /** [TCC_SIGNING_SECRET, TCC_SIGNING_SECRET_PREVIOUS?]: the first signs, all verify. */
+  /**
+   * [TCC_SIGNING_SECRET, TCC_SIGNING_SECRET_PREVIOUS?]: the first signs the
+   * registration, all verify calls. This participant's own secret when the
+   * coordinator holds one per participant, else the shared one.
+   */
   signingSecrets: string[];
   actions: TccAction<object>[];
   /** Default database for actions without their own dataSource(). */

@@ -9,7 +9,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { postgresOptions } from '@app/database';
-import { AUTH_TOKENS, BearerAuthGuard } from '@app/http';
+import { AUTH_TOKENS, BearerAuthGuard, CredentialMatcher, authTokensOf } from '@app/http';
 import { CreateTccBarrier1700000000000, TccParticipantModule } from '@app/participant';
 import type { BusiConfig } from './busi-config';
 import { CallLog } from './call-log';
@@ -47,7 +47,7 @@ export class BusiModule implements NestModule {
             name: 'busi',
             publicUrl: config.publicUrl,
             coordinatorUrl: config.coordinatorUrl,
-            apiKey: config.secrets.apiKey,
+            apiKey: config.apiKey,
             signingSecrets: config.secrets.signingSecrets,
             actions: [payAction],
             dataSource,
@@ -58,7 +58,7 @@ export class BusiModule implements NestModule {
       providers: [
         {
           provide: AUTH_TOKENS,
-          useValue: { apiKey: config.secrets.apiKey, adminToken: config.secrets.adminToken },
+          useValue: new CredentialMatcher(authTokensOf(config.secrets)),
         },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         FaultPlan,

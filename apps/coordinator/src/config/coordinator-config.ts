@@ -52,7 +52,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: listenHostVar(env),
     databaseUrl: postgresUrlVar(env, 'DATABASE_URL'),
-    secrets: readSecrets(env),
+    secrets: readSecrets(env, { participantSecrets: true }),
     callTimeoutMs,
     recoveryIntervalMs: intVar(env, 'TCC_RECOVERY_INTERVAL_MS', 1000, 10, DAY_MS),
     retry: retryPolicy({

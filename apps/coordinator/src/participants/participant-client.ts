@@ -13,6 +13,7 @@ import { TransactionEvents } from '../events/transaction-events';
 import { readBounded } from './bounded-answer';
 import { CallOutcome, classifyFailure, classifyResponse } from '../domain/call-outcome';
 import { ParticipantHealth } from './participant-health';
+import { signingSecretsOf } from './participant-secrets';
 
 /** Which participant endpoint to call. */
 export interface CallAddress {
@@ -23,7 +24,7 @@ export interface CallAddress {
 
 /**
  * Calls participants: one keep-alive connection pool per origin, every
- * attempt signed afresh with the current secret, each bounded by
+ * attempt signed afresh with the participant's current secret, each bounded by
  * TCC_CALL_TIMEOUT_MS. Never throws: every failure is an outcome.
  */
 @Injectable()
@@ -82,13 +83,16 @@ export class ParticipantClient implements OnApplicationShutdown {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         [TIMESTAMP_HEADER]: timestamp,
-        [SIGNATURE_HEADER]: signCall(this.config.secrets.signingSecrets[0], {
-          timestamp,
-          method: 'POST',
-          path: signedPath,
-          deadline,
-          body: raw,
-        }),
+        [SIGNATURE_HEADER]: signCall(
+          signingSecretsOf(this.config.secrets, address.participant)[0],
+          {
+            timestamp,
+            method: 'POST',
+            path: signedPath,
+            deadline,
+            body: raw,
+          },
+        ),
       };
       if (deadline) headers[DEADLINE_HEADER] = deadline;
       const response = await this.pool(base.origin).request({

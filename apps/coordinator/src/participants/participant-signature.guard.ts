@@ -2,14 +2,16 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Request } from 'express';
 import { ErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER, TccError, verifyCall } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
+import { signingSecretsOf } from './participant-secrets';
 
 /** The path a registration signature covers, whatever prefix a proxy adds. */
 export const REGISTRATION_PATH = '/v1/participants';
 
 /**
- * Registration needs, besides the API key, a signature made with the
- * signing secret over the raw body: only a real participant can register
- * or move a name. Checked before the body is validated.
+ * Registration needs, besides the API key, a signature over the raw body
+ * made with the secret of the name it registers (see
+ * {@link signingSecretsOf}): only that participant can register or move its
+ * name. Checked before the body is validated.
  */
 @Injectable()
 export class ParticipantSignatureGuard implements CanActivate {
@@ -21,8 +23,11 @@ export class ParticipantSignatureGuard implements CanActivate {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
+    const { name } = (request.body ?? {}) as { name?: unknown };
+    // A body without a name is refused by validation; its signature is checked like an unlisted name's.
+    const secrets = signingSecretsOf(this.config.secrets, typeof name === 'string' ? name : '');
     const problem = verifyCall(
-      this.config.secrets.signingSecrets,
+      secrets,
       {
         timestamp: header(TIMESTAMP_HEADER) ?? '',
         method: 'POST',

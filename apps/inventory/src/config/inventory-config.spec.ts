@@ -12,6 +12,7 @@ describe('readInventoryConfig', () => {
       coordinatorUrl: 'http://127.0.0.1:3000',
       publicUrl: 'http://127.0.0.1:3001',
       secrets: expect.objectContaining({ signingSecrets: ['dev-signing-secret'] }),
+      apiKey: 'dev-api-key',
       retentionDays: 30,
       logLevel: 'info',
       rateLimitPerMinute: 0,
