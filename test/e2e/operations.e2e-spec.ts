@@ -72,7 +72,7 @@ describe('operations: metrics, health, docs, security headers and logs', () => {
 
     const moved = (name: string, labels: Record<string, string> = {}): number =>
       sample(after, name, labels) - sample(before, name, labels);
-    expect(moved('tcc_transactions_started_total')).toBe(2);
+    expect(moved('tcc_transactions_started_total', { caller: 'default' })).toBe(2);
     expect(moved('tcc_transactions_finished_total', { outcome: 'confirmed' })).toBe(1);
     expect(moved('tcc_transactions_finished_total', { outcome: 'cancelled' })).toBe(1);
     expect(moved('tcc_phase_duration_seconds_count', { phase: 'try' })).toBe(2);

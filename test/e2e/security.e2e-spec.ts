@@ -252,6 +252,38 @@ describe('security: tokens, signatures, limits, secrets', () => {
       expect(forbidden.status).toBe(403);
     });
 
+    it('records the caller that started a transaction on it, on its log line and in the metric', async () => {
+      await stack.seedAccount('sec-payer', 100);
+      await stack.seedAccount('sec-payee', 100);
+      const started: [string, string][] = [
+        [scoped.checkoutKey, 'checkout'],
+        [stack.secrets.apiKey, 'default'],
+        [stack.secrets.adminToken, 'admin'],
+      ];
+      for (const [token, caller] of started) {
+        const requestId = `sec-started-by-${caller}`;
+        const answer = await call(`${coordinator()}/v1/transactions`, 'POST', {
+          token,
+          body: JSON.stringify({ branches: transfer('sec-payer', 'sec-payee', 1) }),
+          headers: { 'x-request-id': requestId },
+        });
+        expect(answer.body).toMatchObject({ status: 'CONFIRMED', caller });
+        const id = (answer.body as { id: string }).id;
+        const view = await stack.api.getTransaction(id);
+        expect(view.body).toMatchObject({ id, caller });
+        expect(await logLine(stack.apps.coordinator, requestId)).toMatchObject({
+          path: '/v1/transactions',
+          caller,
+        });
+      }
+      const metrics = await (await fetch(`${coordinator()}/metrics`)).text();
+      for (const [, caller] of started) {
+        expect(metrics).toContain(`tcc_transactions_started_total{caller="${caller}"} 1`);
+      }
+      // Every configured caller has its series from the start.
+      expect(metrics).toContain('tcc_transactions_started_total{caller="billing"} 0');
+    });
+
     it('participant reads take the API key; seeding takes only the admin token and never overwrites', async () => {
       const { apiKey, adminToken } = stack.secrets;
       const inventory = stack.apps.inventory.url;

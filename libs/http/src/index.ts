@@ -2,6 +2,7 @@ export * from './problem.filter';
 export * from './validation';
 export * from './bootstrap';
 export * from './auth';
+export * from './bearer-auth';
 export * from './logging';
 export * from './json-depth';
 export * from './client-errors';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { pinoHttp } from 'pino-http';
-import { recordCaller } from './auth';
+import { recordCaller } from './bearer-auth';
 import { REDACTED_PATHS, httpLogOptions, pathOf, requestIds } from './logging';
 
 const TX = '3f1c1a52-8a0e-4e4b-9a53-2d3f1f0e9b11';

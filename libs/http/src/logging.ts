@@ -6,7 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
 import type { Options } from 'pino-http';
 import type { LogLevel } from '@app/config';
-import { callerOf } from './auth';
+import { callerOf } from './bearer-auth';
 
 /** What an app's JSON logs are called and how much they say. */
 export interface JsonLogOptions {

@@ -18,14 +18,8 @@ import {
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { ErrorCode, TccError } from '@app/protocol';
-import {
-  AUTH_TOKENS,
-  AuthTokens,
-  BearerAuthGuard,
-  CredentialMatcher,
-  accessOf,
-  bearerToken,
-} from './auth';
+import { accessOf, bearerToken } from './auth';
+import { AUTH_TOKENS, AuthTokens, BearerAuthGuard, CredentialMatcher } from './bearer-auth';
 
 const WINDOW_MS = 60_000;
 

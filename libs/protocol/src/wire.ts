@@ -93,6 +93,8 @@ export interface TransactionView {
   stuck: boolean;
   resolved: boolean;
   attempts: number;
+  /** The name of the API key that started it (`default` for TCC_API_KEY, `admin` for the admin token); null when not recorded. */
+  caller: string | null;
   branches: BranchView[];
   events: EventView[];
   /** How many older events were left out of `events`. */

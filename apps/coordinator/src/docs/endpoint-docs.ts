@@ -340,7 +340,7 @@ export const MetricsDocs = (): MethodDecorator =>
     ApiOperation({
       summary: 'Prometheus metrics (text format)',
       description:
-        '`tcc_transactions_started_total`, `tcc_transactions_finished_total{outcome}`, `tcc_phase_duration_seconds{phase}`, ' +
+        '`tcc_transactions_started_total{caller}`, `tcc_transactions_finished_total{outcome}`, `tcc_phase_duration_seconds{phase}`, ' +
         '`tcc_participant_call_duration_seconds{participant,phase,outcome}`, `tcc_participant_call_errors_total{participant,phase}`, ' +
         '`tcc_phase2_retries_total`, `tcc_stuck_transactions`, `tcc_recovery_loop_duration_seconds`, ' +
         '`tcc_recovery_last_run_timestamp_seconds`, and the default Node.js process metrics.',

@@ -122,6 +122,15 @@ export class TransactionSummaryDoc {
   @ApiProperty({ example: 0 })
   attempts: number;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'checkout',
+    description:
+      'The name of the API key that started it: `default` for TCC_API_KEY, a name of TCC_API_KEYS, or `admin` for the admin token.',
+  })
+  caller: string | null;
+
   @ApiProperty({ type: [BranchViewDoc] })
   branches: BranchViewDoc[];
 }

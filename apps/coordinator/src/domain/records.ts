@@ -15,6 +15,8 @@ export interface TransactionRecord {
   leaseOwner: string | null;
   /** How many branches the transaction has. */
   branchCount: number;
+  /** The API key's name (or `admin`) that started it; null when logged before callers were recorded. */
+  caller: string | null;
   createdAt: Date;
   updatedAt: Date;
   /** The deadline has passed by the log's clock. */

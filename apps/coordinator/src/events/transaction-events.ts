@@ -5,7 +5,7 @@ import type { CallOutcome } from '../domain/call-outcome';
 /** What the coordinator reports while it works; every member is optional. */
 export interface TransactionObserver {
   /** A transaction was logged (a replayed idempotent request starts none). */
-  transactionStarted?(event: { id: string }): void;
+  transactionStarted?(event: { id: string; caller: string }): void;
   /** A transaction reached CONFIRMED or CANCELLED. */
   transactionFinished?(event: { id: string; status: TransactionStatus }): void;
   /** One round of a phase over a transaction's branches ended. */

@@ -22,6 +22,8 @@ export interface NewTransaction {
   autoCommit: boolean;
   idempotencyKey: string | null;
   requestHash: string | null;
+  /** Who started it: the API key's name, or `admin`. */
+  caller: string;
   branches: NewBranch[];
   /** The creating request holds the lease until it answers. */
   leaseOwner: string;
@@ -63,11 +65,11 @@ export class TransactionLog {
          JOIN participants p ON p.name = g.participant AND g.action = ANY(p.actions)
        ), logged AS (
          INSERT INTO transactions (id, status, deadline, next_attempt_at, auto_commit,
-           idempotency_key, request_hash, lease_owner, lease_until, branch_count,
+           idempotency_key, request_hash, lease_owner, lease_until, branch_count, caller,
            created_at, updated_at)
          SELECT $1, '${TransactionStatus.Trying}', ${now} + $2 * interval '1 millisecond',
            ${now} + $2 * interval '1 millisecond', $3, $4, $5, $6,
-           ${now} + $7 * interval '1 millisecond', $12::int, ${now}, ${now}
+           ${now} + $7 * interval '1 millisecond', $12::int, $14, ${now}, ${now}
          WHERE (SELECT count(*) FROM known) = $12::int
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING ${transactionColumns(now)}
@@ -96,7 +98,8 @@ export class TransactionLog {
         branches.map((branch) => branch.action),
         branches.map((branch) => JSON.stringify(branch.payload)),
         branches.length,
-        { autoCommit: input.autoCommit, branches: branches.length },
+        { autoCommit: input.autoCommit, branches: branches.length, caller: input.caller },
+        input.caller,
       ],
     );
     const row = rows[0];

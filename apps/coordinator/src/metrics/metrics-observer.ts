@@ -16,7 +16,7 @@ export class MetricsObserver implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const m = this.metrics;
     this.unsubscribe = this.events.subscribe({
-      transactionStarted: () => m.transactionsStarted.inc(),
+      transactionStarted: ({ caller }) => m.transactionsStarted.inc({ caller }),
       transactionFinished: ({ status }) =>
         m.transactionsFinished.inc({
           outcome: status === TransactionStatus.Confirmed ? 'confirmed' : 'cancelled',

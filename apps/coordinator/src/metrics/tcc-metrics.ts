@@ -1,8 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EntityManager } from 'typeorm';
+import { ADMIN_CALLER } from '@app/config';
 import { PHASES } from '@app/protocol';
+import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import { OverviewQueries } from '../log/overview-queries.repository';
 
 /** How a transaction ended, as `tcc_transactions_finished_total` counts it. */
@@ -19,7 +21,8 @@ const PASS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
  * The coordinator's Prometheus metrics. They live in a registry of their
  * own, not prom-client's global one, so two coordinators in one process (as
  * in the integration tests) never collide. Labels are bounded: phases,
- * outcomes, and participant names from the registry — never ids.
+ * outcomes, participant names from the registry and caller names from the
+ * configured keys — never ids.
  */
 @Injectable()
 export class TccMetrics {
@@ -28,7 +31,8 @@ export class TccMetrics {
 
   readonly transactionsStarted = new Counter({
     name: 'tcc_transactions_started_total',
-    help: 'Transactions logged (idempotent replays start none).',
+    help: 'Transactions logged (idempotent replays start none), by the API key name that started them.',
+    labelNames: ['caller'],
     registers: [this.registry],
   });
 
@@ -83,7 +87,11 @@ export class TccMetrics {
 
   readonly stuckTransactions: Gauge;
 
-  constructor(@InjectEntityManager() manager: EntityManager, overview: OverviewQueries) {
+  constructor(
+    @InjectEntityManager() manager: EntityManager,
+    overview: OverviewQueries,
+    @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
+  ) {
     const logger = this.logger;
     this.stuckTransactions = new Gauge({
       name: 'tcc_stuck_transactions',
@@ -99,6 +107,8 @@ export class TccMetrics {
       },
     });
     for (const outcome of FINISH_OUTCOMES) this.transactionsFinished.inc({ outcome }, 0);
+    const callers = new Set([...config.secrets.apiKeys.map((key) => key.caller), ADMIN_CALLER]);
+    for (const caller of callers) this.transactionsStarted.inc({ caller }, 0);
     for (const phase of PHASES) this.phaseDuration.zero({ phase });
     collectDefaultMetrics({ register: this.registry });
   }

@@ -41,6 +41,7 @@ export class BeginTransaction {
   async execute(
     dto: BeginTransactionDto,
     idempotencyKey: string | null,
+    caller: string,
   ): Promise<TransactionReply> {
     const autoCommit = dto.autoCommit ?? true;
     const timeoutMs = dto.timeoutMs ?? this.config.defaultTimeoutMs;
@@ -61,6 +62,7 @@ export class BeginTransaction {
       autoCommit,
       idempotencyKey,
       requestHash,
+      caller,
       branches,
       leaseOwner: this.config.instanceId,
       leaseMs: this.config.retry.leaseMs,
@@ -75,7 +77,7 @@ export class BeginTransaction {
       return this.replay(idempotencyKey, requestHash);
     }
     const { record, targets } = begun;
-    this.events.emit('transactionStarted', { id: record.id });
+    this.events.emit('transactionStarted', { id: record.id, caller });
     await this.processor.process(record.id, true, async () => {
       const results = await this.tries.tryAll(record, targets);
       return autoCommit

@@ -32,6 +32,7 @@ export function toSummary(record: TransactionRecord, branches: BranchRecord[]): 
     stuck: record.stuck,
     resolved: record.resolved,
     attempts: record.attempts,
+    caller: record.caller,
     branches: branches.map(toBranchView),
   };
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { CallerName } from '@app/http';
 import { BranchView, TransactionView } from '@app/protocol';
 import {
   AddBranchDocs,
@@ -37,9 +38,10 @@ export class TransactionsController {
   async create(
     @Body() dto: BeginTransactionDto,
     @IdempotencyKey() key: string | null,
+    @CallerName() caller: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TransactionView> {
-    return sendTransaction(response, await this.begin.execute(dto, key));
+    return sendTransaction(response, await this.begin.execute(dto, key, caller));
   }
 
   @Get()

@@ -2,6 +2,7 @@ import { CreateLog1732600000000 } from './1732600000000-create-log';
 import { IndexStatus1732700000000 } from './1732700000000-index-status';
 import { BranchCount1732800000000 } from './1732800000000-branch-count';
 import { ParticipantBatch1732950000000 } from './1732950000000-participant-batch';
+import { TransactionCaller1733000000000 } from './1733000000000-transaction-caller';
 
 /** Every migration of the coordinator's log, oldest first. */
 export const LOG_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const LOG_MIGRATIONS = [
   IndexStatus1732700000000,
   BranchCount1732800000000,
   ParticipantBatch1732950000000,
+  TransactionCaller1733000000000,
 ];

@@ -2,14 +2,8 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import {
-  AUTH_TOKENS,
-  AdminOnly,
-  BearerAuthGuard,
-  CallerName,
-  CredentialMatcher,
-  Public,
-} from './auth';
+import { AdminOnly, Public } from './auth';
+import { AUTH_TOKENS, BearerAuthGuard, CallerName, CredentialMatcher } from './bearer-auth';
 import { createHttpApp } from './bootstrap';
 
 @Controller()
