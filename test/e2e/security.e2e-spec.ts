@@ -66,7 +66,8 @@ async function logLine(app: AppProcess, requestId: string): Promise<Record<strin
       .split('\n')
       .filter((text) => text.includes(requestId) && text.startsWith('{'))
       .map((text) => JSON.parse(text) as Record<string, unknown>)
-      .find((parsed) => parsed.requestId === requestId && 'status' in parsed);
+      // The request line, not the lines logged while handling it, which share its id.
+      .find((parsed) => parsed.requestId === requestId && typeof parsed.method === 'string');
     if (line || attempt === 100) return line ?? {};
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
