@@ -4,6 +4,7 @@ import { Busi, pay } from '../participants/busi-process';
 import { transfer } from '../support/branches';
 import type { AppProcess } from '../support/processes';
 import type { Stack } from '../support/stack';
+import { answerViolations } from './support/consistency';
 import { FaultStack, startFaultStack } from './support/fault-stack';
 import { seededRandom } from './support/random';
 import { sqlQuery } from './support/sql';
@@ -201,6 +202,79 @@ describe('process crashes', () => {
     expect(survivors.length).toBeGreaterThan(0);
     await faults.expectConsistent(FINAL_WITHIN_MS);
     await victim.restart();
+  });
+
+  it('lets a coordinator paused past its leases wake up with a stale view and change nothing', async () => {
+    const workload = await seed('paused');
+    const wallet = await faults.openWallet('paused', 1_000_000);
+    const [from, to] = [workload.customers[0], workload.customers[1]];
+    const survivor = stack.apps.coordinator;
+    const sleeper = await stack.addCoordinator();
+    // Held at the participant longer than a lease: the sleeper is paused in the middle of each call.
+    const hangOnce = { mode: 'hang' as const, hangMs: 20_000, times: 1 };
+    const caught = [
+      client(sleeper).beginTransaction({
+        timeoutMs: CALL_TIMEOUT_MS,
+        branches: [pay(wallet, 10, { try: hangOnce }), ...transfer(from, to, 10)],
+      }),
+      client(sleeper).beginTransaction({
+        timeoutMs: 600_000,
+        branches: [pay(wallet, 20, { confirm: hangOnce }), ...transfer(from, to, 20)],
+      }),
+    ];
+    let paused = false;
+    const running = load(workload, 120, () => (paused ? [survivor] : [survivor, sleeper]));
+    const [tryCall, confirmCall] = await waitFor(
+      'a try and a confirm hanging at the test participant',
+      async () => {
+        const [tries, confirms] = await Promise.all([inFlight('try'), inFlight('confirm')]);
+        return tries[0] && confirms[0] ? [tries[0], confirms[0]] : undefined;
+      },
+      30_000,
+      20,
+    );
+    // Paused with both calls in flight and their leases held, and load requests of its own.
+    paused = true;
+    const pid = sleeper.pid;
+    sleeper.kill('SIGSTOP');
+
+    // The survivor takes both over once the sleeper's leases expire: it cancels the one past its
+    // deadline and confirms the decided one, while the sleeper still waits on its calls.
+    const [cancelled, confirmed] = await Promise.all([
+      stack.waitForFinal(tryCall.transactionId),
+      stack.waitForFinal(confirmCall.transactionId),
+    ]);
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', reasonCode: 'DEADLINE_PASSED' });
+    expect(confirmed.status).toBe('CONFIRMED');
+    sleeper.kill('SIGCONT');
+
+    // Woken, it finishes its calls and requests with what it believed before the pause.
+    const answers = await Promise.all(caught);
+    const report = await running;
+    await waitFor(
+      'the woken coordinator to answer /health',
+      async () => ((await fetch(`${sleeper.url}/health`)).status === 200 ? true : undefined),
+      30_000,
+    );
+    await sleep(3000);
+    expectAllAnswered(report, 120);
+    for (const answer of answers) {
+      if (!answer.ok) continue;
+      expect(
+        await answerViolations(
+          stack.databases.coordinator,
+          new Map([[answer.body.id, answer.body.status]]),
+        ),
+      ).toEqual([]);
+    }
+    expect(await answerViolations(stack.databases.coordinator, report.told)).toEqual([]);
+    expect(await transaction(tryCall.transactionId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await transaction(confirmCall.transactionId)).toMatchObject({ status: 'CONFIRMED' });
+    // The confirm the sleeper sent before its pause and the survivor's resend were applied once.
+    expect(await busi.wallet(wallet)).toMatchObject({ held: 0, used: 20 });
+    await faults.expectConsistent(FINAL_WITHIN_MS);
+    expect(sleeper.pid).toBe(pid);
+    await sleeper.stop();
   });
 
   /** Terminates every connection to the databases at `urls` every 300 ms until `stop()`; returns how many. */

@@ -3,7 +3,7 @@ import { createTestDatabase } from '../support/db';
 import { httpClient, HttpClient } from '../support/http';
 import { freePort } from '@app/database';
 import { NodeProcess, startProcess } from '../support/processes';
-import type { Stack } from '../support/stack';
+import type { LinkRoute, Stack } from '../support/stack';
 import { BUSI_ENTRY } from './busi-build';
 import type { CallRecord } from './busi/call-log';
 import type { FaultMode } from './busi/faults';
@@ -57,12 +57,14 @@ function ok<T>(response: { status: number; body: T }, what: string): T {
 
 /**
  * Starts the test participant on its own database with the stack's secrets,
- * pointed at the stack's first coordinator, and waits until it is registered.
+ * pointed at the stack's first coordinator, and waits until it is registered
+ * (under the public URL `route` gives, when one is passed).
  */
-export async function startBusi(stack: Stack): Promise<Busi> {
+export async function startBusi(stack: Stack, route?: LinkRoute): Promise<Busi> {
   const database = await createTestDatabase('busi');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const publicUrl = route ? await route('busi', url) : url;
   let child: NodeProcess<'busi'>;
   try {
     child = await startProcess(
@@ -73,8 +75,8 @@ export async function startBusi(stack: Stack): Promise<Busi> {
         TCC_ADMIN_TOKEN: stack.secrets.adminToken,
         TCC_SIGNING_SECRET: stack.secrets.signingSecret,
         COORDINATOR_URL: stack.apps.coordinator.url,
-        PUBLIC_URL: url,
-        DATABASE_URL: database.url,
+        PUBLIC_URL: publicUrl,
+        DATABASE_URL: route ? await route('busi-db', database.url) : database.url,
       },
       { port },
     );
@@ -110,7 +112,7 @@ export async function startBusi(stack: Stack): Promise<Busi> {
     const listed = await stack.api.listParticipants();
     if (
       listed.ok &&
-      listed.body.items.some((item) => item.name === 'busi' && item.baseUrl === url)
+      listed.body.items.some((item) => item.name === 'busi' && item.baseUrl === publicUrl)
     ) {
       return busi;
     }

@@ -22,8 +22,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl() });
+async function withAdmin<T>(server: string, run: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: server });
   await client.connect();
   try {
     return await run(client);
@@ -32,17 +32,23 @@ async function withAdmin<T>(run: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty, uniquely named database (`tcc_<prefix>_<random>`). */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+/**
+ * Creates an empty, uniquely named database (`tcc_<prefix>_<random>`) on the
+ * tests' server, or on the server of the maintenance URL `server`.
+ */
+export async function createTestDatabase(
+  prefix: string,
+  server = adminUrl(),
+): Promise<TestDatabase> {
   const name = `tcc_${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(adminUrl());
+  await withAdmin(server, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
     drop: () =>
-      withAdmin(async (client) => {
+      withAdmin(server, async (client) => {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       }),
   };

@@ -87,10 +87,34 @@ export interface StackDatabases {
   shards: string[];
 }
 
+/**
+ * A connection one app makes: to a database, or the coordinator's calls to
+ * a participant (`busi` is the test participant).
+ */
+export type StackLink =
+  | 'coordinator-db'
+  | 'inventory-db'
+  | 'shard-0-db'
+  | 'shard-1-db'
+  | 'busi-db'
+  | 'inventory'
+  | 'account'
+  | 'busi';
+
+/**
+ * Gives the URL an app is handed for `link` instead of `url` (the database
+ * URL, or the participant's public URL it registers): how a test puts a
+ * fault-injecting proxy in between.
+ */
+export type LinkRoute = (link: StackLink, url: string) => Promise<string>;
+
 /** Per-app environment overrides, e.g. a shorter `TCC_CALL_TIMEOUT_MS`. */
 export interface StackOptions {
   name: string;
   env?: Partial<Record<AppName, Record<string, string>>>;
+  route?: LinkRoute;
+  /** Maintenance URL of another PostgreSQL server for these databases, one a test may stop and start. */
+  servers?: Partial<Record<'coordinator' | 'inventory', string>>;
 }
 
 const FINAL_TIMEOUT_MS = 60_000;
@@ -158,13 +182,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    for (const role of ['coord', 'inv', 'acc0', 'acc1'])
+    const route: LinkRoute = options.route ?? ((_link, url) => Promise.resolve(url));
+    const servers = options.servers ?? {};
+    databases.push(await createTestDatabase(`${prefix}_coord`, servers.coordinator));
+    databases.push(await createTestDatabase(`${prefix}_inv`, servers.inventory));
+    for (const role of ['acc0', 'acc1'])
       databases.push(await createTestDatabase(`${prefix}_${role}`));
     const [coordinatorDb, inventoryDb, shard0, shard1] = databases;
 
     const coordinatorEnv = {
       ...common,
-      DATABASE_URL: coordinatorDb.url,
+      DATABASE_URL: await route('coordinator-db', coordinatorDb.url),
       // Recovery runs often and retries soon so that tests see outcomes quickly.
       TCC_RECOVERY_INTERVAL_MS: '200',
       TCC_RETRY_BASE_MS: '100',
@@ -174,18 +202,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const coordinator = await startApp('coordinator', coordinatorEnv);
     apps.push(coordinator);
 
-    const startParticipant = async (name: AppName, databaseUrls: string[]) => {
+    const publicUrls: Record<string, string> = {};
+    const startParticipant = async (
+      name: 'inventory' | 'account',
+      databases: [StackLink, string][],
+    ) => {
       const port = await freePort();
       const settings = appSettings(appByName(name), {
         port,
-        databaseUrls,
+        databaseUrls: await Promise.all(databases.map(([link, url]) => route(link, url))),
         coordinatorUrl: coordinator.url,
       });
-      return startApp(name, { ...common, ...settings, ...options.env?.[name] }, { port });
+      publicUrls[name] = await route(name, settings.PUBLIC_URL);
+      const env = { ...common, ...settings, PUBLIC_URL: publicUrls[name], ...options.env?.[name] };
+      return startApp(name, env, { port });
     };
     const [inventory, account] = await Promise.all([
-      startParticipant('inventory', [inventoryDb.url]),
-      startParticipant('account', [shard0.url, shard1.url]),
+      startParticipant('inventory', [['inventory-db', inventoryDb.url]]),
+      startParticipant('account', [
+        ['shard-0-db', shard0.url],
+        ['shard-1-db', shard1.url],
+      ]),
     ]);
     apps.push(inventory, account);
 
@@ -194,7 +231,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       apiKey: secrets.apiKey,
       timeoutMs: REQUEST_TIMEOUT_MS,
     });
-    await waitForRegistration(api, { inventory: inventory.url, account: account.url });
+    await waitForRegistration(api, publicUrls);
     const coordinators = [coordinator];
     const addCoordinator = async (env: Record<string, string> = {}): Promise<AppProcess> => {
       const added = await startApp('coordinator', { ...coordinatorEnv, ...env });

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -13,6 +14,8 @@ import type { CoordinatorConfig } from './config/coordinator-config';
 import { AlertWebhook } from './events/alert-webhook';
 import { TransactionEvents } from './events/transaction-events';
 import { HealthController } from './health/health.controller';
+import { LogAvailability } from './health/log-availability';
+import { LogAvailabilityInterceptor } from './health/log-availability.interceptor';
 import { RecoveryLiveness } from './health/recovery-liveness';
 import { RecoveryHealthIndicator } from './health/recovery.indicator';
 import { BranchLog } from './log/branch-log.repository';
@@ -122,6 +125,8 @@ export class AppModule {
         RecoveryLiveness,
         RecoveryHealthIndicator,
         ParticipantCallLog,
+        LogAvailability,
+        { provide: APP_INTERCEPTOR, useClass: LogAvailabilityInterceptor },
       ],
     };
   }

@@ -29,9 +29,10 @@ class ListenedClient extends Client {
 
 /**
  * TypeORM options shared by every app: migrations (never `synchronize`)
- * applied at start, READ COMMITTED, bounded pool, statement timeout so a
- * stuck query cannot hold a connection forever, and connections whose
- * errors can never go unhandled.
+ * applied at start, READ COMMITTED, bounded pool, connection, statement and
+ * read timeouts and TCP keepalive so neither a stuck query nor a silent
+ * connection can hold a connection forever, and connections whose errors
+ * can never go unhandled.
  */
 export function postgresOptions(target: PostgresTarget): DataSourceOptions {
   return {
@@ -53,6 +54,13 @@ export function postgresOptions(target: PostgresTarget): DataSourceOptions {
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       statement_timeout: 30000,
+      // The server ends a statement after 30 s, but it cannot end one whose connection went silent
+      // (a server that vanished without closing it, a partition): this bounds the wait on our side
+      // and, on a pipelined connection, destroys it so the pool replaces it.
+      query_timeout: 35000,
+      // Lets the kernel find a peer that vanished under an idle pooled connection.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10000,
     },
   };
 }

@@ -29,6 +29,7 @@ export const ErrorCode = {
   HeadersTooLarge: 'HEADERS_TOO_LARGE',
   MalformedRequest: 'MALFORMED_REQUEST',
   RequestTimeout: 'REQUEST_TIMEOUT',
+  LogUnavailable: 'LOG_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 

@@ -126,6 +126,7 @@ export async function consistencyViolations(
     `SELECT id, status FROM transactions t WHERE ${unfinished('t')}`,
   );
   for (const row of open) problems.push(`transaction ${row.id} is still ${row.status}`);
+  problems.push(...(await decisionViolations(databases.coordinator)));
 
   const holdState = new Map<string, string>();
   const allHolds: [string, Hold[]][] = [
@@ -234,6 +235,78 @@ export async function consistencyViolations(
       if (Number(wallet.used) !== (used[wallet.id] ?? 0)) {
         problems.push(`wallet ${wallet.id} used ${wallet.used}, confirmed ${used[wallet.id] ?? 0}`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * What the log's events show about each transaction's decision: at most one
+ * decision, never reversed (a confirm decision ends CONFIRMED, a cancel
+ * decision CANCELLED), its end and each branch's phase-2 outcome recorded
+ * at most once. Writers that lost a race, or acted on a stale view, must
+ * leave no trace here.
+ */
+export async function decisionViolations(coordinatorDb: string): Promise<string[]> {
+  const rows = await sqlQuery<{ id: string; status: string; types: string[] }>(
+    coordinatorDb,
+    `SELECT t.id, t.status, array_agg(e.type ORDER BY e.id) AS types
+     FROM transactions t JOIN events e ON e.transaction_id = t.id
+     WHERE e.type IN ('DECIDE_CONFIRM', 'DECIDE_CANCEL', 'CONFIRMED', 'CANCELLED')
+     GROUP BY t.id, t.status`,
+  );
+  const problems: string[] = [];
+  for (const { id, status, types } of rows) {
+    const decisions = types.filter((type) => type.startsWith('DECIDE_'));
+    const ends = types.filter((type) => !type.startsWith('DECIDE_'));
+    const expectedEnd = decisions[0] === 'DECIDE_CONFIRM' ? 'CONFIRMED' : 'CANCELLED';
+    if (
+      decisions.length > 1 ||
+      ends.length > 1 ||
+      ends.some((end) => end !== expectedEnd) ||
+      (ends.length === 1 && status !== ends[0])
+    ) {
+      problems.push(`transaction ${id} (${status}) has decision events ${types.join(', ')}`);
+    }
+  }
+  const settledTwice = await sqlQuery<{ branch: string; types: string[] }>(
+    coordinatorDb,
+    `SELECT branch_id AS branch, array_agg(type ORDER BY id) AS types FROM events
+     WHERE type IN ('CONFIRM_OK', 'CANCEL_OK') GROUP BY branch_id HAVING count(*) > 1`,
+  );
+  for (const { branch, types } of settledTwice) {
+    problems.push(`branch ${branch} has its phase 2 recorded more than once: ${types.join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * Transactions whose clients were told a decision (CONFIRMING or CONFIRMED,
+ * CANCELLING or CANCELLED) that the log does not end with: a decision lost
+ * or turned around.
+ */
+export async function answerViolations(
+  coordinatorDb: string,
+  told: Map<string, string>,
+): Promise<string[]> {
+  const ids = [...told.keys()];
+  const rows = await sqlQuery<{ id: string; status: string }>(
+    coordinatorDb,
+    `SELECT id, status FROM transactions WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const stored = new Map(rows.map((row) => [row.id, row.status]));
+  const problems: string[] = [];
+  for (const [id, status] of told) {
+    const ending = status.startsWith('CONFIRM')
+      ? 'CONFIRMED'
+      : status.startsWith('CANCEL')
+        ? 'CANCELLED'
+        : null;
+    if (ending !== null && stored.get(id) !== ending) {
+      problems.push(
+        `transaction ${id} was answered ${status} but is ${stored.get(id) ?? 'missing'}`,
+      );
     }
   }
   return problems;

@@ -25,7 +25,7 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
   const stack = await startStack(options);
   let busi: Busi;
   try {
-    busi = await startBusi(stack);
+    busi = await startBusi(stack, options.route);
   } catch (error) {
     await stack.stop();
     throw error;

@@ -104,6 +104,8 @@ export interface LoadReport {
   unanswered: number;
   /** Ids of the transactions that were answered, with the coordinator that answered. */
   answeredBy: Map<string, string>;
+  /** Ids of the transactions that were answered, with the status the client was told. */
+  told: Map<string, string>;
 }
 
 /**
@@ -125,7 +127,13 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * a coordinator dies under it.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const report: LoadReport = { answers: {}, retries: 0, unanswered: 0, answeredBy: new Map() };
+  const report: LoadReport = {
+    answers: {},
+    retries: 0,
+    unanswered: 0,
+    answeredBy: new Map(),
+    told: new Map(),
+  };
   const clients = new Map<string, CoordinatorClient>();
   const client = (url: string): CoordinatorClient => {
     let existing = clients.get(url);
@@ -155,7 +163,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           const what = response.ok ? response.body.status : response.body.code;
           const key = `${response.status} ${what}`;
           report.answers[key] = (report.answers[key] ?? 0) + 1;
-          if (response.ok) report.answeredBy.set(response.body.id, url);
+          if (response.ok) {
+            report.answeredBy.set(response.body.id, url);
+            report.told.set(response.body.id, response.body.status);
+          }
           answered += 1;
           options.onAnswer?.(answered);
           return;

@@ -260,4 +260,13 @@ export class ReadinessDoc extends HealthDoc {
     description: 'When the last recovery pass ended.',
   })
   recoveryLastRunAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      "Why the coordinator is not ready (the log's database unreachable, and since when; the recovery loop stalled); null when it is.",
+  })
+  reason: string | null;
 }

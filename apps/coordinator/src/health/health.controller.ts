@@ -3,6 +3,8 @@ import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '@app/http';
 import { HealthDocs, OperationsTag, ReadinessDocs } from '../docs/endpoint-docs';
+import { LogAvailability } from './log-availability';
+import { WithoutLog } from './log-availability.interceptor';
 import { RecoveryHealthIndicator } from './recovery.indicator';
 
 type UpDown = 'up' | 'down';
@@ -13,6 +15,8 @@ export interface ReadinessView {
   database: UpDown;
   recovery: UpDown;
   recoveryLastRunAt: string | null;
+  /** Why it is not ready, in words for an operator; null when it is. */
+  reason: string | null;
 }
 
 /**
@@ -22,12 +26,14 @@ export interface ReadinessView {
  * Open to load balancers and orchestrators.
  */
 @Public()
+@WithoutLog()
 @OperationsTag()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly database: TypeOrmHealthIndicator,
     private readonly recovery: RecoveryHealthIndicator,
+    private readonly log: LogAvailability,
   ) {}
 
   @Get()
@@ -46,17 +52,29 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessView> {
     const database = await this.pingDatabase();
     const recovery = this.recovery.check().recovery;
-    const ok = database === 'up' && recovery.status === 'up';
-    if (!ok) response.status(503);
+    const lastRunAt = recovery.lastRunAt as string | null;
+    const outage = this.log.outage();
+    let reason: string | null = null;
+    if (database === 'down') {
+      reason = outage
+        ? `the transaction log's database is unreachable since ${outage.since}: ${outage.reason}`
+        : "the transaction log's database does not answer";
+    } else if (recovery.status === 'down') {
+      reason = `no recovery pass has ended since ${lastRunAt ?? 'this coordinator started'}`;
+    }
+    if (reason) response.status(503);
     return {
-      status: ok ? 'ok' : 'error',
+      status: reason ? 'error' : 'ok',
       database,
       recovery: recovery.status,
-      recoveryLastRunAt: recovery.lastRunAt as string | null,
+      recoveryLastRunAt: lastRunAt,
+      reason,
     };
   }
 
+  /** Down at once while the log is known to be unreachable; otherwise a ping of at most 2 s. */
   private async pingDatabase(): Promise<UpDown> {
+    if (this.log.outage()) return 'down';
     const result = await this.database.pingCheck('database', { timeout: 2000 });
     return result.database.status;
   }
