@@ -14,8 +14,8 @@ import type { CoordinatorConfig } from './config/coordinator-config';
 import { AlertWebhook } from './events/alert-webhook';
 import { TransactionEvents } from './events/transaction-events';
 import { HealthController } from './health/health.controller';
-import { LogAvailability } from './health/log-availability';
-import { LogAvailabilityInterceptor } from './health/log-availability.interceptor';
+import { LogAvailability } from './log/log-availability';
+import { LogAvailabilityInterceptor } from './log/log-availability.interceptor';
 import { RecoveryLiveness } from './health/recovery-liveness';
 import { RecoveryHealthIndicator } from './health/recovery.indicator';
 import { BranchLog } from './log/branch-log.repository';
@@ -95,6 +95,9 @@ export class AppModule {
         OverviewQueries,
         ParticipantsRepository,
         RetentionRepository,
+        // Answers 503 at once while the log's database is unreachable.
+        LogAvailability,
+        { provide: APP_INTERCEPTOR, useClass: LogAvailabilityInterceptor },
         // participants/: registry and calls
         ParticipantRegistry,
         ParticipantSignatureGuard,
@@ -125,8 +128,6 @@ export class AppModule {
         RecoveryLiveness,
         RecoveryHealthIndicator,
         ParticipantCallLog,
-        LogAvailability,
-        { provide: APP_INTERCEPTOR, useClass: LogAvailabilityInterceptor },
       ],
     };
   }

@@ -3,8 +3,8 @@ import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '@app/http';
 import { HealthDocs, OperationsTag, ReadinessDocs } from '../docs/endpoint-docs';
-import { LogAvailability } from './log-availability';
-import { WithoutLog } from './log-availability.interceptor';
+import { LogAvailability } from '../log/log-availability';
+import { WithoutLog } from '../log/log-availability.interceptor';
 import { RecoveryHealthIndicator } from './recovery.indicator';
 
 type UpDown = 'up' | 'down';

@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { contentType } from 'prom-client';
 import { Public } from '@app/http';
 import { MetricsDocs, OperationsTag } from '../docs/endpoint-docs';
-import { WithoutLog } from '../health/log-availability.interceptor';
+import { WithoutLog } from '../log/log-availability.interceptor';
 import { TccMetrics } from './tcc-metrics';
 
 /** Prometheus scrape endpoint, open like /health: it shows counts, never ids or payloads. */
