@@ -274,7 +274,6 @@ describe('process crashes', () => {
     expect(await busi.wallet(wallet)).toMatchObject({ held: 0, used: 20 });
     await faults.expectConsistent(FINAL_WITHIN_MS);
     expect(sleeper.pid).toBe(pid);
-    await sleeper.stop();
   });
 
   /** Terminates every connection to the databases at `urls` every 300 ms until `stop()`; returns how many. */

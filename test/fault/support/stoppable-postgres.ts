@@ -40,13 +40,16 @@ export async function startStoppablePostgres(name: string): Promise<StoppablePos
     TCC_PG_LOG_FILE: join(LOG_DIR, `${name}.postgres.${port}.log`),
   };
   let supervisor: ChildProcess | null = null;
+  // Where the supervisor put the cluster: elsewhere when the postgres user cannot reach `dataDir`.
+  let clusterDir = dataDir;
 
   const startServer = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const child = fork(SERVER_SCRIPT, [], { env, stdio: 'ignore' });
-      child.once('message', (message: { type: string; message?: string }) => {
+      child.once('message', (message: { type: string; message?: string; dataDir?: string }) => {
         if (message.type === 'ready') {
           supervisor = child;
+          clusterDir = message.dataDir ?? dataDir;
           resolve();
         } else reject(new Error(`PostgreSQL ${name} did not start: ${message.message}`));
       });
@@ -68,7 +71,8 @@ export async function startStoppablePostgres(name: string): Promise<StoppablePos
     startServer,
     remove: async () => {
       await stopServer();
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of new Set([dataDir, clusterDir]))
+        rmSync(dir, { recursive: true, force: true });
     },
   };
 }
