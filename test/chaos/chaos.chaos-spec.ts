@@ -77,15 +77,30 @@ async function schedule(
   }
 }
 
-/** SIGKILLs one of `victims`, leaves it down for 0.3–2 s and restarts it. */
+/** How long a killed process may take to come back: its database may be stopped meanwhile. */
+const RESTART_WITHIN_MS = 120_000;
+
+/**
+ * SIGKILLs one of `victims`, leaves it down for 0.3–2 s and restarts it;
+ * an app whose database is stopped right then cannot start, so it is
+ * started again until it is healthy.
+ */
 function killOne(random: Random, victims: Record<string, AppProcess>): () => Promise<string> {
   const names = Object.keys(victims);
   return async () => {
     const victim = random.pick(names);
     victims[victim].kill('SIGKILL');
     await sleep(random.int(300, 2000));
-    await victims[victim].restart();
-    return victim;
+    const deadline = Date.now() + RESTART_WITHIN_MS;
+    for (;;) {
+      try {
+        await victims[victim].restart();
+        return victim;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(1000);
+      }
+    }
   };
 }
 
