@@ -1,21 +1,36 @@
-import { Body, Controller, Module, Post } from '@nestjs/common';
-import { IsInt, IsString, Min } from 'class-validator';
+import { Body, Controller, Logger, Module, Post } from '@nestjs/common';
+import { TccError } from '@app/protocol';
+import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import request from 'supertest';
 import { createHttpApp } from './bootstrap';
+import { IsIntegerBetween } from './validation';
 
 class EchoDto {
   @IsString() name: string;
   @IsInt() @Min(1) quantity: number;
+  @IsOptional() @IsIntegerBetween(1, 9007199254740991) amount?: number;
 }
 
 @Controller()
 class EchoController {
   @Post('echo') echo(@Body() body: EchoDto): EchoDto {
     return body;
+  }
+
+  @Post('empty') empty(): string {
+    return 'done';
+  }
+
+  @Post('unknown-outcome') unknownOutcome(): never {
+    throw new TccError(502, 'TRY_OUTCOME_UNKNOWN', 'The try timed out.');
+  }
+
+  @Post('crash') crash(): never {
+    throw new Error('a bug');
   }
 }
 
@@ -71,6 +86,47 @@ describe('createHttpApp', () => {
       'name',
       'quantity',
     ]);
+  });
+
+  it('gives one message per invalid field, saying what is allowed', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .send({ name: 'n', quantity: 'many', amount: -5 });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'quantity', messages: [expect.any(String)] },
+      { field: 'amount', messages: ['amount must be an integer from 1 to 9007199254740991'] },
+    ]);
+  });
+
+  it('answers a body that is not declared as JSON with a 415 naming the header', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/echo')
+      .type('form')
+      .send('{"name":"n","quantity":1}');
+    expect(res.status).toBe(415);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 });
+    expect(res.body.detail).toContain('Content-Type: application/json');
+  });
+
+  it('lets a POST without a body through whatever its type', async () => {
+    const res = await request(app.getHttpServer()).post('/empty').set('content-length', '0');
+    expect(res.status).toBe(201);
+  });
+
+  it('logs an unexpected failure as an error, not a 5xx the code chose to answer', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const chosen = await request(app.getHttpServer()).post('/unknown-outcome');
+      expect(chosen.status).toBe(502);
+      expect(logged).not.toHaveBeenCalled();
+      const crash = await request(app.getHttpServer()).post('/crash');
+      expect(crash.status).toBe(500);
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   describe('requests Node refuses before any route', () => {

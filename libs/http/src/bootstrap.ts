@@ -5,6 +5,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { MAX_BODY_BYTES } from '@app/protocol';
 import { answerClientErrors } from './client-errors';
 import { rejectDeepJson } from './json-depth';
+import { requireJsonBody } from './json-content-type';
 import { JsonLogOptions, withJsonLogs } from './logging';
 import { ProblemJsonFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
@@ -43,6 +44,7 @@ export async function createHttpApp(
     limit: MAX_BODY_BYTES,
     type: ['application/json', 'application/*+json'],
   });
+  app.use(requireJsonBody());
   app.use(rejectDeepJson());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemJsonFilter());

@@ -28,6 +28,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   405: ErrorCode.MethodNotAllowed,
   409: ErrorCode.Conflict,
   413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.TooManyRequests,
 };
 
@@ -105,7 +106,9 @@ export class ProblemJsonFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = toProblem(exception);
-    if (body.status >= 500) this.logger.error(exception);
+    // A TccError is an outcome the code chose to answer (a try whose outcome is unknown is a 502),
+    // already visible in the transaction's events; only a failure nobody anticipated is an error.
+    if (body.status >= 500 && !(exception instanceof TccError)) this.logger.error(exception);
     if (response.headersSent) return;
     if (body.status === 429 && typeof body.retryAfterSeconds === 'number') {
       response.setHeader('Retry-After', String(body.retryAfterSeconds));

@@ -29,7 +29,10 @@ export interface FieldProblem {
 function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    // One message per field: what is allowed, not every rule the value broke.
+    const own = error.constraints
+      ? [{ field, messages: Object.values(error.constraints).slice(0, 1) }]
+      : [];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
@@ -48,7 +51,11 @@ async function validated<T extends object>(
   prefix: string,
 ): Promise<{ value: T } | { error: TccError }> {
   const value = plainToInstance(type, plain);
-  const errors = await validate(value, { whitelist: true, forbidNonWhitelisted: true });
+  const errors = await validate(value, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: true,
+  });
   return errors.length === 0 ? { value } : { error: validationProblem(flatten(errors, prefix)) };
 }
 

@@ -145,7 +145,7 @@ describe('coordinator: bad input', () => {
     },
   );
 
-  it('answers malformed JSON with 400 and a body over 256 KiB with 413', async () => {
+  it('answers malformed JSON with 400, a body not sent as JSON with 415, and one over 256 KiB with 413', async () => {
     const before = await counts();
     const malformed = await coordinator.api.request('POST', '/v1/transactions', {
       raw: '{"branches": [',
@@ -154,9 +154,11 @@ describe('coordinator: bad input', () => {
     expect(malformed.body.code).toBe('MALFORMED_JSON');
     const notJson = await coordinator.api.request('POST', '/v1/transactions', {
       raw: 'branches=1',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    expect(notJson.status).toBe(400);
+    expect(notJson.status).toBe(415);
+    expect(notJson.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(notJson.body.detail).toContain('Content-Type: application/json');
     const nullBody = await coordinator.api.request('POST', '/v1/transactions', { raw: 'null' });
     expect(nullBody.status).toBe(400);
     const huge = await coordinator.api.request('POST', '/v1/transactions', {

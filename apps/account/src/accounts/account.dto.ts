@@ -1,4 +1,5 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { Matches } from 'class-validator';
+import { IsIntegerBetween } from '@app/http';
 import { MAX_AMOUNT } from '@app/protocol';
 import { ACCOUNT_ID } from './account-id';
 
@@ -10,9 +11,7 @@ export class AccountIdParams {
 
 /** Body of `PUT /accounts/:id`: the opening balance in minor units. */
 export class OpenAccountBody {
-  @IsInt()
-  @Min(0)
-  @Max(MAX_AMOUNT)
+  @IsIntegerBetween(0, MAX_AMOUNT)
   balance: number;
 }
 

@@ -1,4 +1,5 @@
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { IsIntegerBetween } from '@app/http';
 import { MAX_AMOUNT } from '@app/protocol';
 import { ACCOUNT_ID } from '../accounts/account-id';
 
@@ -8,9 +9,7 @@ export class AccountAmountPayload {
   @Matches(ACCOUNT_ID, { message: 'accountId must be 1-64 characters of A-Z a-z 0-9 . _ : @ -' })
   accountId: string;
 
-  // IsInt rejects strings and fractions; the bounds reject 0, negatives and unsafe integers.
-  @IsInt()
-  @Min(1)
-  @Max(MAX_AMOUNT)
+  // Rejects strings, fractions, 0, negatives and unsafe integers.
+  @IsIntegerBetween(1, MAX_AMOUNT)
   amount: number;
 }

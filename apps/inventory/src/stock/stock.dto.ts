@@ -1,4 +1,5 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { Matches } from 'class-validator';
+import { IsIntegerBetween } from '@app/http';
 import { MAX_AMOUNT } from '@app/protocol';
 import { SKU, SKU_MESSAGE } from './sku';
 
@@ -10,16 +11,12 @@ export class SkuParams {
 
 /** Body of `PUT /stock/:sku`: the units available when the SKU is created. */
 export class CreateStockBody {
-  @IsInt()
-  @Min(0)
-  @Max(MAX_AMOUNT)
+  @IsIntegerBetween(0, MAX_AMOUNT)
   available: number;
 }
 
 /** Body of `POST /stock/:sku/restock`: the units to add. */
 export class RestockBody {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_AMOUNT)
+  @IsIntegerBetween(1, MAX_AMOUNT)
   quantity: number;
 }

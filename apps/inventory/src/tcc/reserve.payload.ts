@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIntegerBetween } from '@app/http';
 import { MAX_AMOUNT } from '@app/protocol';
 import { SKU, SKU_MESSAGE } from '../stock/sku';
 
@@ -8,9 +9,7 @@ export class ReservePayload {
   @Matches(SKU, { message: `sku ${SKU_MESSAGE}` })
   sku: string;
 
-  @IsInt()
-  @Min(1)
-  @Max(MAX_AMOUNT)
+  @IsIntegerBetween(1, MAX_AMOUNT)
   quantity: number;
 
   @IsOptional()

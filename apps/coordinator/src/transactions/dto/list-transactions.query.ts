@@ -4,14 +4,12 @@ import {
   IsBoolean,
   IsEnum,
   IsISO8601,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
+import { IsIntegerBetween } from '@app/http';
 import { TransactionStatus } from '@app/protocol';
 import { NAME_PATTERN } from '../../participants/names';
 
@@ -42,9 +40,7 @@ export class ListTransactionsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsIntegerBetween(1, 100)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
