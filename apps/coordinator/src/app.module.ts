@@ -36,6 +36,7 @@ import { MetricsObserver } from './metrics/metrics-observer';
 import { TccMetrics } from './metrics/tcc-metrics';
 import { ParticipantClient } from './participants/participant-client';
 import { ParticipantHealth } from './participants/participant-health';
+import { BatchCapability } from './participants/batch-capability';
 import { ParticipantRegistry } from './participants/participant-registry.service';
 import { ParticipantSignatureGuard } from './participants/participant-signature.guard';
 import { ParticipantsController } from './participants/participants.controller';
@@ -103,6 +104,7 @@ export class AppModule {
         ParticipantSignatureGuard,
         ParticipantClient,
         ParticipantHealth,
+        BatchCapability,
         // events/: the seam observers listen on
         TransactionEvents,
         // tcc/: phase execution, driven by the processor

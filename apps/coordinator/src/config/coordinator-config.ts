@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Env,
   LogLevel,
+  boolVar,
   intVar,
   listenHostVar,
   logLevelVar,
@@ -23,6 +24,8 @@ export interface CoordinatorConfig {
   databaseUrl: string;
   secrets: Secrets;
   callTimeoutMs: number;
+  /** Concurrent calls to a participant that declared it go out together in one request (TCC_BATCH_CALLS). */
+  batchCalls: boolean;
   recoveryIntervalMs: number;
   /** Leases, phase-2 backoff, the stuck threshold and the claim batch. */
   retry: RetryPolicy;
@@ -54,6 +57,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     databaseUrl: postgresUrlVar(env, 'DATABASE_URL'),
     secrets: readSecrets(env, { participantSecrets: true }),
     callTimeoutMs,
+    batchCalls: boolVar(env, 'TCC_BATCH_CALLS', true),
     recoveryIntervalMs: intVar(env, 'TCC_RECOVERY_INTERVAL_MS', 1000, 10, DAY_MS),
     retry: retryPolicy({
       callTimeoutMs,

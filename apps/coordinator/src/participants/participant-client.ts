@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'undici';
 import {
   DEADLINE_HEADER,
+  PHASE_BATCH_PATH,
   Phase,
   PhaseCallBody,
   SIGNATURE_HEADER,
@@ -14,6 +15,11 @@ import { readBounded } from './bounded-answer';
 import { CallOutcome, classifyFailure, classifyResponse } from '../domain/call-outcome';
 import { ParticipantHealth } from './participant-health';
 import { signingSecretsOf } from './participant-secrets';
+import { BatchTransport, CallLane, QueuedCall, SentCall } from './call-batcher';
+import { BatchCapability } from './batch-capability';
+
+/** Most bytes of a batch's answer the coordinator reads: a full batch of problems fits. */
+const MAX_BATCH_ANSWER_BYTES = 1024 * 1024;
 
 /** Which participant endpoint to call. */
 export interface CallAddress {
@@ -24,20 +30,27 @@ export interface CallAddress {
 
 /**
  * Calls participants: one keep-alive connection pool per origin, every
- * attempt signed afresh with the participant's current secret, each bounded by
+ * attempt signed afresh with the current secret, each bounded by
  * TCC_CALL_TIMEOUT_MS. Never throws: every failure is an outcome.
  */
 @Injectable()
 export class ParticipantClient implements OnApplicationShutdown {
   private readonly pools = new Map<string, Pool>();
+  private readonly lanes = new Map<string, CallLane>();
 
   constructor(
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     private readonly health: ParticipantHealth,
     private readonly events: TransactionEvents,
+    private readonly capability: BatchCapability,
   ) {}
 
-  /** Sends `POST {baseUrl}/tcc/{action}/{phase}`; `deadlineMs` goes with tries only. */
+  /**
+   * Sends `POST {baseUrl}/tcc/{action}/{phase}`; `deadlineMs` goes with
+   * tries only. To a participant that answers batches, concurrent calls go
+   * together in one `POST {baseUrl}/tcc/batch` ({@link CallLane}), each
+   * with the outcome its single call would have had.
+   */
   async call(
     address: CallAddress,
     phase: Phase,
@@ -45,7 +58,11 @@ export class ParticipantClient implements OnApplicationShutdown {
     deadlineMs?: number,
   ): Promise<CallOutcome> {
     const started = Date.now();
-    const { outcome, status } = await this.send(address, phase, body, deadlineMs);
+    const call: QueuedCall = { action: address.action, phase, body, deadlineMs };
+    const { outcome, status } =
+      this.config.batchCalls && (await this.capability.batches(address.participant))
+        ? await this.lane(address).submit(call)
+        : await this.send(address, call);
     this.health.note(address.participant, outcome.kind === 'unknown' ? outcome.error : null);
     this.events.emit('participantCalled', {
       participant: address.participant,
@@ -66,49 +83,80 @@ export class ParticipantClient implements OnApplicationShutdown {
     await Promise.all(pools.map((pool) => pool.close()));
   }
 
-  private async send(
-    address: CallAddress,
-    phase: Phase,
-    body: PhaseCallBody,
-    deadlineMs?: number,
-  ): Promise<{ outcome: CallOutcome; status: number | null }> {
+  private lane(address: CallAddress): CallLane {
+    const key = `${address.participant}\u0000${address.baseUrl}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      const transport: BatchTransport = {
+        single: (call) => this.send({ ...address, action: call.action }, call),
+        batch: (raw) => this.sendBatch(address, raw),
+      };
+      lane = new CallLane(transport);
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  private async send(address: CallAddress, call: QueuedCall): Promise<SentCall> {
     const timeoutMs = this.config.callTimeoutMs;
     try {
-      const base = new URL(address.baseUrl);
+      const deadline = call.deadlineMs === undefined ? '' : String(call.deadlineMs);
       // The signature covers /tcc/{A}/{phase} whatever path prefix the base URL has.
-      const signedPath = `/tcc/${address.action}/${phase}`;
-      const raw = Buffer.from(JSON.stringify(body));
-      const timestamp = String(Date.now());
-      const deadline = deadlineMs === undefined ? '' : String(deadlineMs);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        [TIMESTAMP_HEADER]: timestamp,
-        [SIGNATURE_HEADER]: signCall(
-          signingSecretsOf(this.config.secrets, address.participant)[0],
-          {
-            timestamp,
-            method: 'POST',
-            path: signedPath,
-            deadline,
-            body: raw,
-          },
-        ),
-      };
-      if (deadline) headers[DEADLINE_HEADER] = deadline;
-      const response = await this.pool(base.origin).request({
-        method: 'POST',
-        path: `${base.pathname.replace(/\/+$/, '')}${signedPath}`,
-        headers,
-        body: raw,
-        signal: AbortSignal.timeout(timeoutMs),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      const response = await this.post(
+        address,
+        `/tcc/${address.action}/${call.phase}`,
+        Buffer.from(JSON.stringify(call.body)),
+        deadline,
+      );
       const status = response.statusCode;
       return { outcome: classifyResponse(status, await readBounded(response.body)), status };
     } catch (error) {
       return { outcome: classifyFailure(error, timeoutMs), status: null };
     }
+  }
+
+  private async sendBatch(
+    address: CallAddress,
+    raw: Buffer,
+  ): Promise<{ status: number; text: string } | { failed: CallOutcome }> {
+    try {
+      const response = await this.post(address, PHASE_BATCH_PATH, raw, '');
+      // One result per item: a batch's answer may be larger than a single call's.
+      return {
+        status: response.statusCode,
+        text: await readBounded(response.body, MAX_BATCH_ANSWER_BYTES),
+      };
+    } catch (error) {
+      return { failed: classifyFailure(error, this.config.callTimeoutMs) };
+    }
+  }
+
+  /** One signed POST of `raw` to `signedPath` under `baseUrl`, bounded by TCC_CALL_TIMEOUT_MS. */
+  private post(address: CallAddress, signedPath: string, raw: Buffer, deadline: string) {
+    const timeoutMs = this.config.callTimeoutMs;
+    const base = new URL(address.baseUrl);
+    const timestamp = String(Date.now());
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [TIMESTAMP_HEADER]: timestamp,
+      [SIGNATURE_HEADER]: signCall(signingSecretsOf(this.config.secrets, address.participant)[0], {
+        timestamp,
+        method: 'POST',
+        path: signedPath,
+        deadline,
+        body: raw,
+      }),
+    };
+    if (deadline) headers[DEADLINE_HEADER] = deadline;
+    return this.pool(base.origin).request({
+      method: 'POST',
+      path: `${base.pathname.replace(/\/+$/, '')}${signedPath}`,
+      headers,
+      body: raw,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
   }
 
   private pool(origin: string): Pool {
