@@ -25,7 +25,9 @@ onStopRequest((reason) => {
 
 /** The built config library, so this script reads defaults and HOST exactly as the apps do. */
 function appConfig() {
-  return require(path.join(ROOT, 'dist', 'apps', 'coordinator', 'libs', 'config', 'src', 'env.js'));
+  return require(
+    path.join(ROOT, 'dist', 'apps', 'coordinator', 'libs', 'config', 'src', 'index.js'),
+  );
 }
 
 /** How a client on this machine reaches an app listening on `host`, written as in a URL. */

@@ -50,6 +50,8 @@ export class BusiModule implements NestModule {
             apiKey: config.apiKey,
             signingSecrets: config.secrets.signingSecrets,
             actions: [payAction],
+            // Its faults are planned per phase call (FaultMiddleware), so every call must arrive alone.
+            batchCalls: false,
             dataSource,
           }),
         }),
