@@ -30,7 +30,8 @@ async function measure(
   const durationMs = options.durationS * 1000;
   const warmupMs = options.warmupS * 1000;
   let accounts: AccountsByShard = [];
-  if (has('transfer') || options.soakS > 0) {
+  const transfers = has('transfer') || has('transfer-unbatched') || has('latency');
+  if (transfers || options.soakS > 0) {
     accounts = await seedTransferAccounts(stack, options.accounts, progress);
   }
   if (has('transfer')) {
@@ -62,6 +63,36 @@ async function measure(
         );
       }
     }
+  }
+  if (has('transfer-unbatched')) {
+    // The same load with the coordinator sending every phase call on its own: what batching buys.
+    await stack.restartApp('coordinator', { TCC_BATCH_CALLS: 'false' });
+    try {
+      const unbatched = await runTransfer(stack, accounts, {
+        label: 'transfer, unbatched',
+        concurrency: options.concurrency,
+        durationMs,
+        warmupMs,
+        progress,
+      });
+      results.transferUnbatched = {
+        ...unbatched,
+        concurrency: options.concurrency,
+        durationS: options.durationS,
+      };
+    } finally {
+      await stack.restartApp('coordinator', { TCC_BATCH_CALLS: 'true' });
+    }
+  }
+  if (has('latency')) {
+    const single = await runTransfer(stack, accounts, {
+      label: 'latency, one client',
+      concurrency: 1,
+      durationMs,
+      warmupMs,
+      progress,
+    });
+    results.latency = { ...single, concurrency: 1, durationS: options.durationS };
   }
   if (has('baseline')) {
     const baseline = await runBaseline(server, {

@@ -2,7 +2,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The scenarios one run can measure, in the order they run. */
-export const SCENARIOS = ['transfer', 'baseline', 'flash-sale', 'hot-sku', 'rebalance'] as const;
+export const SCENARIOS = [
+  'transfer',
+  'transfer-unbatched',
+  'latency',
+  'baseline',
+  'flash-sale',
+  'hot-sku',
+  'rebalance',
+] as const;
 
 /** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];

@@ -7,6 +7,9 @@ import type { HotSkuMode, HotSkuResult } from './scenarios/hot-sku';
 import type { RebalanceResult } from './scenarios/rebalance';
 import type { TransferResult } from './scenarios/transfer';
 
+/** A transfer load and how it was run. */
+export type TimedTransfer = TransferResult & { concurrency: number; durationS: number };
+
 /** Where a run was made. */
 export interface Machine {
   cpu: string;
@@ -22,7 +25,11 @@ export interface BenchResults {
   startedAt: string;
   command: string;
   machine: Machine;
-  transfer?: TransferResult & { concurrency: number; durationS: number };
+  transfer?: TimedTransfer;
+  /** The same load with TCC_BATCH_CALLS=false. */
+  transferUnbatched?: TimedTransfer;
+  /** The same transfers from one client: latency without queueing. */
+  latency?: TimedTransfer;
   baseline?: BaselineResult & { connections: number; durationS: number };
   /** transfer tx/s ÷ baseline tx/s. */
   transferToBaseline?: number;
@@ -68,6 +75,23 @@ function hotRow(mode: HotSkuMode, callers: number, durationS: number): string {
   );
 }
 
+function transferRow(what: string, t: TimedTransfer): string {
+  return (
+    `| ${what} (${t.concurrency} ${t.concurrency === 1 ? 'client' : 'clients'}, ${t.durationS} s) ` +
+    `| ${int(t.txPerS)} tx/s, p50 ${ms(t.p50Ms)}, p95 ${ms(t.p95Ms)}, p99 ${ms(t.p99Ms)}, ${t.errors} errors; ` +
+    `money conserved: ${yes(t.moneyConserved)}, nothing frozen: ${yes(t.nothingFrozen)} |`
+  );
+}
+
+/** CPU time each process spent per completed transfer, and all of them together. */
+function cpuPerTransfer(t: TimedTransfer): string {
+  const msPerTx = (cores: number) => (cores * t.durationS * 1000) / Math.max(t.completed, 1);
+  const busy = Object.entries(t.cpu.processes).filter(([, cores]) => cores > 0);
+  const total = busy.reduce((sum, [, cores]) => sum + msPerTx(cores), 0);
+  const each = busy.map(([name, cores]) => `${name} ${msPerTx(cores).toFixed(1)} ms`).join(', ');
+  return `CPU per transfer: ${each}; all processes ${total.toFixed(1)} ms`;
+}
+
 /** The results as a Markdown table (docs/performance.md holds one), with the machine line. */
 export function renderTable(results: BenchResults): string {
   const m = results.machine;
@@ -79,13 +103,14 @@ export function renderTable(results: BenchResults): string {
     '| --- | --- |',
   ];
   const t = results.transfer;
-  if (t) {
-    lines.push(
-      `| transfer, cross-shard debit + credit (${t.concurrency} clients, ${t.durationS} s) ` +
-        `| ${int(t.txPerS)} tx/s, p50 ${ms(t.p50Ms)}, p95 ${ms(t.p95Ms)}, p99 ${ms(t.p99Ms)}, ${t.errors} errors; ` +
-        `money conserved: ${yes(t.moneyConserved)}, nothing frozen: ${yes(t.nothingFrozen)} |`,
-    );
+  if (t) lines.push(transferRow('transfer, cross-shard debit + credit', t));
+  const u = results.transferUnbatched;
+  if (u) {
+    lines.push(transferRow('transfer, phase calls unbatched (TCC_BATCH_CALLS=false)', u));
+    if (t) lines.push(`| transfer batched ÷ unbatched | ${(t.txPerS / u.txPerS).toFixed(2)}× |`);
   }
+  const l = results.latency;
+  if (l) lines.push(transferRow('transfer from one client', l));
   const b = results.baseline;
   if (b) {
     const ratio =
@@ -121,14 +146,11 @@ export function renderTable(results: BenchResults): string {
     );
   }
   if (t) {
-    const perTx = Object.entries(t.cpu.processes)
-      .filter(([, cores]) => cores > 0)
-      .map(
-        ([name, cores]) =>
-          `${name} ${((cores * t.durationS * 1000) / Math.max(t.completed, 1)).toFixed(1)} ms`,
-      )
-      .join(', ');
-    lines.push(`| cores busy during the transfer | ${cpu(t.cpu)}; CPU per transfer: ${perTx} |`);
+    lines.push(`| cores busy during the transfer | ${cpu(t.cpu)}; ${cpuPerTransfer(t)} |`);
+    if (u)
+      lines.push(
+        `| cores busy during the unbatched transfer | ${cpu(u.cpu)}; ${cpuPerTransfer(u)} |`,
+      );
     lines.push(`| coordinator RSS during the transfer | ${rss(t.rss)} |`);
   }
   const s = results.soak;
@@ -153,8 +175,9 @@ export function renderTable(results: BenchResults): string {
 /** Whether every correctness check of the run held (the exit code says so). */
 export function allChecksHeld(results: BenchResults): boolean {
   const checks: boolean[] = [];
-  if (results.transfer)
-    checks.push(results.transfer.moneyConserved, results.transfer.nothingFrozen);
+  for (const transfer of [results.transfer, results.transferUnbatched, results.latency]) {
+    if (transfer) checks.push(transfer.moneyConserved, transfer.nothingFrozen);
+  }
   if (results.flashSale)
     checks.push(results.flashSale.oversold === 0, results.flashSale.consistent);
   if (results.hotSku) {

@@ -16,8 +16,12 @@ export interface BenchStack {
   inventoryAdmin: AppClient;
   /** Seeding calls (admin token) to the accounts. */
   accountAdmin: AppClient;
-  /** Restarts the inventory with `env` added (the hot-SKU switch) and waits until it is registered again. */
-  restartInventory(env: Record<string, string>): Promise<void>;
+  /**
+   * Restarts one app with `env` added to what it was started with (a
+   * switch such as TCC_HOT_SKU_BATCHING) and waits until the participants
+   * are registered again.
+   */
+  restartApp(name: AppName, env: Record<string, string>): Promise<void>;
   /** Stops the apps and drops the databases. */
   stop(): Promise<void>;
 }
@@ -113,9 +117,10 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
       postmasterPid: options.server.postmasterPid,
       inventoryAdmin,
       accountAdmin,
-      restartInventory: async (env) => {
-        await inventory.restart(env);
-        await waitForRegistration(api, { inventory: inventory.url });
+      restartApp: async (name, env) => {
+        const apps = { coordinator, inventory, account };
+        await apps[name].restart(env);
+        await waitForRegistration(api, { inventory: inventory.url, account: account.url });
       },
       stop: async () => {
         await Promise.all([inventoryAdmin.close(), accountAdmin.close()]);

@@ -103,7 +103,7 @@ async function runMode(
   batched: boolean,
   options: { callers: number; durationMs: number; warmupMs: number; progress: ProgressLine },
 ): Promise<{ mode: HotSkuMode; granted: BranchKey[]; sku: string }> {
-  await stack.restartInventory({ TCC_HOT_SKU_BATCHING: String(batched) });
+  await stack.restartApp('inventory', { TCC_HOT_SKU_BATCHING: String(batched) });
   const tag = `${batched ? 'b' : 'u'}-${randomBytes(3).toString('hex')}`;
   const sku = `hot-${tag}`;
   const stockUnits = 100_000_000;
