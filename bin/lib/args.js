@@ -36,8 +36,14 @@ const GLOBAL_HELP = `Options for every command:
   --json                 print the coordinator's JSON instead of tables
   -h, --help             show help
 
-Exit codes: 0 success, 1 the transaction was cancelled or is stuck, 2 usage error,
-3 HTTP or auth error, 4 coordinator unreachable.`;
+Exit codes:
+  0   done: status and list found what was asked, whatever the transaction's status;
+      transfer and buy confirmed; retry finished phase 2; resolve recorded the note
+  1   transfer or buy was cancelled or is stuck; retry left phase 2 unfinished;
+      shards: the rebalance failed; conformance found a broken rule
+  2   usage error; nothing was sent
+  3   the coordinator answered 4xx/5xx: not found (404), a refused token (401/403), …
+  4   the coordinator could not be reached or did not answer in time`;
 
 /**
  * @typedef {object} CommandSpec
@@ -60,7 +66,8 @@ const COMMANDS = {
     details: `Shows the transaction's status, deadline, attempts, reason and branches.
   --events   also show the event timeline
 
-Exits 1 when the transaction is cancelled, being cancelled, or stuck.`,
+Exits 0 whenever the transaction was found, whatever its status (read the
+Status line, or "status" with --json); 3 when there is no such transaction.`,
   },
   list: {
     synopsis: 'list',
@@ -89,7 +96,8 @@ Exits 1 when the transaction is cancelled, being cancelled, or stuck.`,
     details: `Asks the coordinator to send confirm or cancel to the unfinished branches now,
 instead of waiting for the next backoff step, and shows the transaction afterwards.
 
-Exits 1 when the transaction is cancelled, being cancelled, or still stuck.`,
+Exits 0 when phase 2 has finished (CONFIRMED or CANCELLED), 1 when some branch
+is still unfinished (a participant still does not answer).`,
   },
   resolve: {
     synopsis: 'resolve <id> --note TEXT',
@@ -251,21 +259,20 @@ function parseCommandLine(argv) {
   const rest = [...argv];
   rest.splice(index, 1);
 
+  const specs = { ...GLOBAL_OPTIONS, ...spec.options };
+  const { args: shielded, restore } = shieldNegativeNumbers(rest, specs);
+
   /** @type {{ values: Record<string, string | boolean | undefined>, positionals: string[] }} */
   let parsed;
   try {
     // No option is declared `multiple`, so no value is an array.
     parsed = /** @type {typeof parsed} */ (
-      parseArgs({
-        args: rest,
-        options: { ...GLOBAL_OPTIONS, ...spec.options },
-        allowPositionals: true,
-        strict: true,
-      })
+      parseArgs({ args: shielded, options: specs, allowPositionals: true, strict: true })
     );
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), name);
+    throw new UsageError(describeParseError(error, shielded, specs, name), name);
   }
+  parsed.positionals = parsed.positionals.map(restore);
   const { values, positionals } = parsed;
   if (values.help === true) return { kind: 'help', text: commandHelp(name) };
   if (positionals.length < spec.positionals.length) {
@@ -296,6 +303,82 @@ function parseCommandLine(argv) {
       json: values.json === true,
     },
   };
+}
+
+/**
+ * A negative number is a value, never an option (no option is a digit), but
+ * parseArgs reads `-5` as an unknown option. After an option that takes a value
+ * it becomes that option's inline value (`--timeout=-5`); elsewhere it is
+ * swapped for a placeholder that `restore` turns back into the positional, so
+ * the command's own check can say what is allowed.
+ * @param {string[]} args
+ * @param {NonNullable<OptionSpecs>} options
+ * @returns {{ args: string[], restore: (positional: string) => string }}
+ */
+function shieldNegativeNumbers(args, options) {
+  /** @type {string[]} */
+  const out = [];
+  /** @type {Map<string, string>} */
+  const hidden = new Map();
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (!/^-\d/.test(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const previous = out.at(-1);
+    const takesValue =
+      previous?.startsWith('--') === true &&
+      !previous.includes('=') &&
+      options[previous.slice(2)]?.type === 'string';
+    if (takesValue) {
+      out[out.length - 1] = `${previous}=${arg}`;
+    } else {
+      const placeholder = `\u0000${hidden.size}`;
+      hidden.set(placeholder, arg);
+      out.push(placeholder);
+    }
+  }
+  return { args: out, restore: (positional) => hidden.get(positional) ?? positional };
+}
+
+/**
+ * One line for what parseArgs refused, naming the option; its own messages
+ * span lines and quote unevenly.
+ * @param {unknown} error
+ * @param {string[]} args
+ * @param {NonNullable<OptionSpecs>} options
+ * @param {string} command
+ * @returns {string}
+ */
+function describeParseError(error, args, options, command) {
+  const { tokens } = parseArgs({
+    args,
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = options[token.name];
+    if (spec === undefined) {
+      return `unknown option "${token.rawName}" ("tcc ${command} --help" lists the options)`;
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      return `${token.rawName} takes no value`;
+    }
+    if (token.value === undefined) return `${token.rawName} needs a value`;
+    if (!token.inlineValue && token.value.startsWith('-')) {
+      return `${token.rawName} needs a value; for one that starts with "-", write ${token.rawName}=${token.value}`;
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
 }
 
 /**
@@ -332,13 +415,21 @@ function stringOption(value) {
  * @returns {number}
  */
 function parseInteger(text, what, command, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`${what} must be a whole number, got "${text}"`, command);
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${what} must be between ${min} and ${max}, got ${text}`, command);
+  if (/^\d+$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max) {
+    return value;
   }
-  return value;
+  throw new UsageError(`${what} must be ${integerRange(min, max)}, got "${text}"`, command);
+}
+
+/**
+ * @param {number} min
+ * @param {number} max
+ * @returns {string}
+ */
+function integerRange(min, max) {
+  if (max !== Number.MAX_SAFE_INTEGER) return `an integer from ${min} to ${max}`;
+  return min === 1 ? `a positive integer (1 to ${max})` : `an integer of at least ${min}`;
 }
 
 /**

@@ -83,7 +83,31 @@ describe('parseCommandLine', () => {
     expect(usageErrorOf(['status', ' ']).message).toBe('<id> must not be empty');
     expect(usageErrorOf(['list', '--bogus']).message).toMatch(/bogus/);
     expect(usageErrorOf(['status', 'x', '--stuck']).command).toBe('status');
-    expect(usageErrorOf(['list', '--limit']).message).toMatch(/limit/);
+    expect(usageErrorOf(['list', '--limit']).message).toBe('--limit needs a value');
+  });
+
+  it('says in one line which option it refuses and why', () => {
+    expect(usageErrorOf(['list', '--bogus']).message).toBe(
+      'unknown option "--bogus" ("tcc list --help" lists the options)',
+    );
+    expect(usageErrorOf(['status', 'x', '-x']).message).toBe(
+      'unknown option "-x" ("tcc status --help" lists the options)',
+    );
+    expect(usageErrorOf(['list', '--json=yes']).message).toBe('--json takes no value');
+    expect(usageErrorOf(['transfer', 'a', 'b', '1', '--timeout', '--json']).message).toBe(
+      '--timeout needs a value; for one that starts with "-", write --timeout=--json',
+    );
+  });
+
+  it('reads a negative number as a value, for the command to refuse with its range', () => {
+    expect(run(['transfer', 'alice', 'bob', '-5']).args).toEqual({
+      from: 'alice',
+      to: 'bob',
+      amount: '-5',
+    });
+    expect(run(['transfer', '-1', 'bob', '5', '--json']).args.from).toBe('-1');
+    expect(run(['transfer', 'a', 'b', '5', '--timeout', '-5']).options.timeout).toBe('-5');
+    expect(run(['list', '--limit=-2']).options.limit).toBe('-2');
   });
 });
 
@@ -98,9 +122,15 @@ describe('parseInteger', () => {
     expect(() => parseInteger(text, '<amount>', 'transfer')).toThrow(UsageError);
   });
 
-  it('applies a custom range', () => {
+  it('says what is allowed', () => {
     expect(() => parseInteger('101', '--limit', 'list', { min: 1, max: 100 })).toThrow(
-      '--limit must be between 1 and 100, got 101',
+      '--limit must be an integer from 1 to 100, got "101"',
+    );
+    expect(() => parseInteger('-5', '<amount>', 'transfer')).toThrow(
+      '<amount> must be a positive integer (1 to 9007199254740991), got "-5"',
+    );
+    expect(() => parseInteger('99', '--timeout', 'transfer', { min: 100 })).toThrow(
+      '--timeout must be an integer of at least 100, got "99"',
     );
   });
 });

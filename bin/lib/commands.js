@@ -34,13 +34,12 @@ const POLL_INTERVAL_MS = 250;
 const DEFAULT_WAIT_MS = 10_000;
 
 /**
- * Exit code for a transaction a person asked about: cancelled (or being cancelled) and stuck ones are failures.
+ * Exit code of `retry`: success once phase 2 has finished, whichever way it was decided.
  * @param {TransactionView} tx
  * @returns {number}
  */
-function outcomeExitCode(tx) {
-  if (tx.stuck) return EXIT.NOT_CONFIRMED;
-  return tx.status === 'CANCELLED' || tx.status === 'CANCELLING' ? EXIT.NOT_CONFIRMED : EXIT.OK;
+function phaseTwoExitCode(tx) {
+  return tx.status === 'CONFIRMED' || tx.status === 'CANCELLED' ? EXIT.OK : EXIT.UNFINISHED;
 }
 
 /**
@@ -87,7 +86,8 @@ async function status(ctx) {
   const tx = await fetchTransaction(ctx, ctx.args.id);
   if (ctx.json) printJson(ctx, tx);
   else ctx.print(renderTransaction(tx, { events: ctx.options.events === true }));
-  return outcomeExitCode(tx);
+  // A lookup succeeded when it found the transaction; its status is what it printed.
+  return EXIT.OK;
 }
 
 /**
@@ -141,7 +141,7 @@ async function retry(ctx) {
   const tx = isTransaction(answer.body) ? answer.body : await fetchTransaction(ctx, ctx.args.id);
   if (ctx.json) printJson(ctx, tx);
   else ctx.print(`Phase 2 retried.\n\n${renderTransaction(tx)}`);
-  return outcomeExitCode(tx);
+  return phaseTwoExitCode(tx);
 }
 
 /**
@@ -396,4 +396,4 @@ const HANDLERS = Object.freeze({
   shards,
 });
 
-module.exports = { HANDLERS, outcomeExitCode, commitExitCode };
+module.exports = { HANDLERS, phaseTwoExitCode, commitExitCode };

@@ -3,10 +3,12 @@
 
 /** Exit codes of `tcc`; scripts branch on them, so they never change meaning. */
 const EXIT = Object.freeze({
-  /** The command did what was asked (transfer/buy: the transaction confirmed). */
+  /** The command did what was asked (status/list: found; transfer/buy: the transaction confirmed). */
   OK: 0,
-  /** The transaction was cancelled (or is being cancelled) or is stuck. */
+  /** transfer/buy: the transaction was cancelled (or is being cancelled) or is stuck. */
   NOT_CONFIRMED: 1,
+  /** retry: phase 2 is still unfinished; shards: the rebalance failed (the same code: the work is not done). */
+  UNFINISHED: 1,
   /** `conformance`: the participant broke a rule (the same code: what was checked did not hold). */
   RULE_BROKEN: 1,
   /** The command line was wrong; nothing was sent. */

@@ -113,18 +113,22 @@ describe('runCli against a stand-in coordinator', () => {
     expect(stdout).toContain('Status       CONFIRMED');
   });
 
-  it('status: exits 1 for a cancelled or a stuck transaction', async () => {
-    coordinator.routes['GET /v1/transactions/tx-1'] = () => ({
-      status: 200,
-      body: transaction('CANCELLED'),
-    });
-    expect(await tcc('status', 'tx-1')).toBe(1);
-    coordinator.routes['GET /v1/transactions/tx-1'] = () => ({
-      status: 200,
-      body: transaction('CONFIRMING', { stuck: true }),
-    });
-    expect(await tcc('status', 'tx-1')).toBe(1);
-  });
+  it.each([
+    ['CANCELLED', {}],
+    ['CANCELLING', {}],
+    ['CONFIRMING', { stuck: true }],
+  ])(
+    'status: exits 0 for a %s transaction it found, and 3 for one it did not',
+    async (status, extra) => {
+      coordinator.routes['GET /v1/transactions/tx-1'] = () => ({
+        status: 200,
+        body: transaction(status, extra),
+      });
+      expect(await tcc('status', 'tx-1')).toBe(0);
+      expect(stdout).toContain(`Status       ${status}`);
+      expect(await tcc('status', 'tx-2')).toBe(3);
+    },
+  );
 
   it('status: encodes the id into the path', async () => {
     await tcc('status', 'a/b?c');
@@ -201,7 +205,7 @@ describe('runCli against a stand-in coordinator', () => {
       status: 200,
       body: transaction('CANCELLED'),
     });
-    expect(await tcc('retry', 'tx-1')).toBe(1);
+    expect(await tcc('retry', 'tx-1')).toBe(0);
     expect(coordinator.seen.map((s) => s.method)).toEqual(['POST', 'GET']);
 
     coordinator.routes['POST /v1/admin/transactions/tx-1/retry'] = () => ({
@@ -332,9 +336,49 @@ describe('runCli against a stand-in coordinator', () => {
     expect(stderr).toBe(`error: cannot reach the coordinator at ${url} (ECONNREFUSED)\n`);
   });
 
+  it('retry: exits 1 while phase 2 is still unfinished', async () => {
+    coordinator.routes['POST /v1/admin/transactions/tx-1/retry'] = () => ({
+      status: 200,
+      body: transaction('CANCELLING', { stuck: true }),
+    });
+    expect(await tcc('retry', 'tx-1')).toBe(1);
+    coordinator.routes['POST /v1/admin/transactions/tx-1/retry'] = () => ({
+      status: 200,
+      body: transaction('CONFIRMING'),
+    });
+    expect(await tcc('retry', 'tx-1')).toBe(1);
+  });
+
+  it.each([
+    [
+      ['transfer', 'alice', 'bob', '-5'],
+      '<amount> must be a positive integer (1 to 9007199254740991), got "-5"',
+    ],
+    [
+      ['transfer', 'alice', 'bob', '5', '--timeout', '50'],
+      '--timeout must be an integer of at least 100, got "50"',
+    ],
+    [
+      ['transfer', 'alice', 'bob', '5', '--timeout', '-5'],
+      '--timeout must be an integer of at least 100, got "-5"',
+    ],
+    [
+      ['buy', 'SKU-1', '-2', 'bob'],
+      '<qty> must be a positive integer (1 to 9007199254740991), got "-2"',
+    ],
+    [['list', '--limit', '-1'], '--limit must be an integer from 1 to 100, got "-1"'],
+    [['list', '--bogus'], 'unknown option "--bogus" ("tcc list --help" lists the options)'],
+  ])('usage error for %j: one clear line, exit 2, nothing sent', async (argv, message) => {
+    expect(await tcc(...argv)).toBe(2);
+    expect(stderr.split('\n')[0]).toBe(`tcc: ${message}`);
+    expect(stderr).toMatch(/^Usage: tcc /m);
+    expect(coordinator.seen).toHaveLength(0);
+  });
+
   it('exits 2 for a bad URL and 0 with the command list for --help', async () => {
     expect(await tcc('status', 'x', '--url', 'ftp://x')).toBe(2);
     expect(await tcc('--help')).toBe(0);
     expect(stdout).toContain('Commands:');
+    expect(stdout).toMatch(/Exit codes:\n {2}0 {3}done: status and list found what was asked/);
   });
 });

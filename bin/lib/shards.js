@@ -178,7 +178,7 @@ async function follow(ctx) {
     if (view.rebalance.state !== 'running') {
       if (tty) ctx.print('\n');
       ctx.print(`${renderShards(view)}\n`);
-      return view.rebalance.state === 'done' ? EXIT.OK : EXIT.NOT_CONFIRMED;
+      return view.rebalance.state === 'done' ? EXIT.OK : EXIT.UNFINISHED;
     }
     await sleep(POLL_INTERVAL_MS);
   }

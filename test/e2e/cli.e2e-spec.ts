@@ -85,8 +85,13 @@ describe('tcc command line against a running stack', () => {
     expect(result.stdout).toContain('CONFIRMED');
     expect(result.stdout).toContain('TRY_OK');
 
+    // A lookup that found the transaction succeeded, whatever its status.
     const cancelled = await run('status', cancelledId);
-    expect(cancelled.code).toBe(1);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toMatch(/Status\s+CANCELLED/);
+    const unknown = await run('status', '00000000-0000-4000-8000-000000000000');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('HTTP 404');
   });
 
   it('list --status: only transactions with that status', async () => {
@@ -151,6 +156,7 @@ describe('tcc command line against a running stack', () => {
   });
 
   it('exits 2 on bad usage, without calling the coordinator', async () => {
+    const before = await newest();
     const missing = await run('transfer', payer, payee);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/Usage: tcc transfer <from> <to> <amount>/);
@@ -158,6 +164,23 @@ describe('tcc command line against a running stack', () => {
     expect(unknown.code).toBe(2);
     const badAmount = await run('transfer', payer, payee, 'ten');
     expect(badAmount.code).toBe(2);
+    const negative = await run('transfer', payer, payee, '-5');
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toBe(
+      'tcc: <amount> must be a positive integer (1 to 9007199254740991), got "-5"\n' +
+        'Usage: tcc transfer <from> <to> <amount> [--timeout MS] [--idempotency-key K] [--wait MS]\n',
+    );
+    const shortTimeout = await run('transfer', payer, payee, '5', '--timeout', '5');
+    expect(shortTimeout.code).toBe(2);
+    expect(shortTimeout.stderr).toMatch(/^tcc: --timeout must be an integer of at least 100/);
+    expect(await newest()).toBe(before);
+  });
+
+  it('a request the coordinator refuses shows its one message per field and exits 3', async () => {
+    const result = await run('transfer', payer, payee, '5', '--timeout', '99999999');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/\(VALIDATION_FAILED, HTTP 400\)/);
+    expect(result.stderr).toMatch(/^ {2}timeoutMs: [^;\n]+$/m);
   });
 
   it('exits 3 when the coordinator refuses the token', async () => {
