@@ -40,7 +40,7 @@ export async function startForgetfulParticipant(secret: string): Promise<Forgetf
 
   const phase = (req: IncomingMessage, raw: Buffer, res: ServerResponse): void => {
     const match = /^\/tcc\/grant\/(try|confirm|cancel)$/.exec(req.url ?? '');
-    if (!match) return answer(res, 404, 'UNKNOWN_ACTION');
+    if (!match) return answer(res, 422, 'UNKNOWN_ACTION');
     const header = (name: string) => String(req.headers[name] ?? '');
     const problem = verifyCall(
       [secret],

@@ -85,12 +85,3 @@ export async function ensureDatabase(url: string): Promise<void> {
     await client.end();
   }
 }
-
-/** SQLSTATE of a unique violation: the way duplicates are recognised, never by message text. */
-export const UNIQUE_VIOLATION = '23505';
-
-/** True when `error` is a PostgreSQL error with the given SQLSTATE (also when TypeORM wraps it). */
-export function hasSqlState(error: unknown, code: string): boolean {
-  const candidate = error as { code?: string; driverError?: { code?: string } };
-  return candidate?.code === code || candidate?.driverError?.code === code;
-}

@@ -107,11 +107,11 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const caller = this.credentials.identify(bearerToken(request));
     if (access === 'admin' && caller && !caller.admin) {
-      throw new TccError(403, ErrorCode.Forbidden, 'This endpoint needs the admin token.');
+      throw new TccError(ErrorCode.Forbidden, 'This endpoint needs the admin token.');
     }
     if (!caller) {
       const what = access === 'admin' ? 'A valid admin bearer token' : 'A valid bearer token';
-      throw new TccError(401, ErrorCode.Unauthorized, `${what} is required.`);
+      throw new TccError(ErrorCode.Unauthorized, `${what} is required.`);
     }
     recordCaller(request, caller.name);
     return true;

@@ -1,5 +1,5 @@
 import { Body, Controller, Logger, Module, Post } from '@nestjs/common';
-import { TccError } from '@app/protocol';
+import { ErrorCode, TccError } from '@app/protocol';
 import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
@@ -26,7 +26,7 @@ class EchoController {
   }
 
   @Post('unknown-outcome') unknownOutcome(): never {
-    throw new TccError(502, 'TRY_OUTCOME_UNKNOWN', 'The try timed out.');
+    throw new TccError(ErrorCode.TryOutcomeUnknown, 'The try timed out.');
   }
 
   @Post('crash') crash(): never {

@@ -1,17 +1,17 @@
 import type { Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode } from '@app/protocol';
+import { ErrorCode, ProblemDetails } from '@app/protocol';
 import { problem } from './problem.filter';
 
-function answerFor(code: string | undefined): [number, ErrorCode, string] {
+function answerFor(code: string | undefined): ProblemDetails {
   if (code === 'HPE_HEADER_OVERFLOW') {
-    return [431, ErrorCode.HeadersTooLarge, 'The request headers exceed 16 KiB.'];
+    return problem(ErrorCode.HeadersTooLarge, 'The request headers exceed 16 KiB.');
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return [408, ErrorCode.RequestTimeout, 'The request did not arrive in time.'];
+    return problem(ErrorCode.RequestTimeout, 'The request did not arrive in time.');
   }
-  return [400, ErrorCode.MalformedRequest, 'The request is not valid HTTP/1.1.'];
+  return problem(ErrorCode.MalformedRequest, 'The request is not valid HTTP/1.1.');
 }
 
 /**
@@ -28,8 +28,9 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
-    const [status, code, detail] = answerFor(error.code);
-    const body = JSON.stringify(problem(status, code, detail));
+    const answer = answerFor(error.code);
+    const status = answer.status;
+    const body = JSON.stringify(answer);
     // An answer to HEAD has no body. The method is known only when the chunk that failed
     // starts with the request line, as it does when the headers came in one write.
     const head = (error as { rawPacket?: Buffer }).rawPacket?.toString('latin1', 0, 5) === 'HEAD ';

@@ -21,7 +21,6 @@ export function requireJsonBody(): RequestHandler {
     const given = req.headers['content-type'] ?? 'none';
     next(
       new TccError(
-        415,
         ErrorCode.UnsupportedMediaType,
         `The request body must be JSON: send the header Content-Type: application/json (got ${given}).`,
       ),

@@ -30,7 +30,7 @@ export function rejectDeepJson(): RequestHandler {
     }
     const message = `must not nest objects or arrays more than ${MAX_JSON_DEPTH} deep`;
     next(
-      new TccError(400, ErrorCode.ValidationFailed, `The request body ${message}.`, {
+      new TccError(ErrorCode.ValidationFailed, `The request body ${message}.`, {
         errors: [{ field: 'body', messages: [message] }],
       }),
     );

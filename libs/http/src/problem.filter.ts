@@ -1,6 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { ErrorCode, ProblemDetails, TccError } from '@app/protocol';
+import {
+  BusinessRefusal,
+  ErrorCode,
+  HTTP_STATUS_OF,
+  ProblemDetails,
+  REFUSAL_STATUS,
+  TccError,
+} from '@app/protocol';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -20,6 +27,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The code of an HTTP exception the framework or a library threw with a status of its own. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.ValidationFailed,
   401: ErrorCode.Unauthorized,
@@ -32,8 +40,17 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: ErrorCode.TooManyRequests,
 };
 
-/** Builds an RFC 9457 problem body; `type` names the code so clients can link to it. */
+/** Builds the RFC 9457 problem body of a code, with the status {@link HTTP_STATUS_OF} gives it. */
 export function problem(
+  code: ErrorCode,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): ProblemDetails {
+  return render(HTTP_STATUS_OF[code], code, detail, extensions);
+}
+
+/** `type` names the code so clients can link to it. */
+function render(
   status: number,
   code: string,
   detail: string,
@@ -52,14 +69,17 @@ export function problem(
 /** Turns whatever was thrown into the problem body and status of the wire contract. */
 export function toProblem(exception: unknown): ProblemDetails {
   if (exception instanceof TccError) {
-    return problem(exception.status, exception.code, exception.message, exception.extensions);
+    return problem(exception.code, exception.message, exception.extensions);
+  }
+  if (exception instanceof BusinessRefusal) {
+    return render(REFUSAL_STATUS, exception.code, exception.message);
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const body = exception.getResponse();
     if (typeof body === 'object' && body !== null && 'code' in body && 'detail' in body) {
       const { code, detail, ...rest } = body as { code: string; detail: string };
-      return problem(status, code, detail, rest);
+      return render(status, code, detail, rest);
     }
     const message =
       typeof body === 'object' && body !== null && 'message' in body
@@ -68,9 +88,9 @@ export function toProblem(exception: unknown): ProblemDetails {
     const detail = Array.isArray(message) ? message.join('; ') : String(message);
     // Nest turns body-parser's SyntaxError into a plain BadRequestException.
     if (status === 400 && /JSON/.test(detail)) {
-      return problem(400, ErrorCode.MalformedJson, `The request body is not valid JSON: ${detail}`);
+      return problem(ErrorCode.MalformedJson, `The request body is not valid JSON: ${detail}`);
     }
-    return problem(
+    return render(
       status,
       CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.ValidationFailed),
       detail,
@@ -79,23 +99,23 @@ export function toProblem(exception: unknown): ProblemDetails {
   // body-parser errors carry `type` and `status` instead of being HttpExceptions.
   const parserError = exception as { type?: string; status?: number; message?: string };
   if (parserError?.type === 'entity.too.large') {
-    return problem(413, ErrorCode.PayloadTooLarge, 'The request body exceeds 256 KiB.');
+    return problem(ErrorCode.PayloadTooLarge, 'The request body exceeds 256 KiB.');
   }
   if (parserError?.type === 'entity.parse.failed') {
-    return problem(400, ErrorCode.MalformedJson, 'The request body is not valid JSON.');
+    return problem(ErrorCode.MalformedJson, 'The request body is not valid JSON.');
   }
   if (
     typeof parserError?.status === 'number' &&
     parserError.status >= 400 &&
     parserError.status < 500
   ) {
-    return problem(
+    return render(
       parserError.status,
       CODE_BY_STATUS[parserError.status] ?? ErrorCode.ValidationFailed,
       parserError.message ?? 'The request could not be read.',
     );
   }
-  return problem(500, ErrorCode.Internal, 'An unexpected error occurred.');
+  return problem(ErrorCode.Internal, 'An unexpected error occurred.');
 }
 
 /** The single place where errors become `application/problem+json`. */

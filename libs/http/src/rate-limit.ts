@@ -64,7 +64,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     throw new TccError(
-      429,
       ErrorCode.TooManyRequests,
       `More than ${detail.limit} requests in a minute from this client; retry after ${detail.timeToBlockExpire} s.`,
       { retryAfterSeconds: detail.timeToBlockExpire },

@@ -23,7 +23,6 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const list = flatten(errors);
       return new TccError(
-        400,
         ErrorCode.ValidationFailed,
         list.map((e) => `${e.field}: ${e.messages.join(', ')}`).join('; ') || 'Invalid request.',
         { errors: list },

@@ -1,6 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PreparedResult } from '@app/database/prepared';
 import type { Statement } from '@app/database/transaction';
+import { BusinessRefusal } from '@app/protocol';
+
+export { BusinessRefusal };
 
 /** What one phase's business code receives. */
 export interface PhaseContext<P> {
@@ -10,17 +13,6 @@ export interface PhaseContext<P> {
   payload: P;
   transactionId: string;
   branchId: string;
-}
-
-/** Thrown by try business code for a business refusal: barrier outcome 'refused', HTTP 409 `{code, detail}`. */
-export class BusinessRefusal extends Error {
-  constructor(
-    readonly code: string,
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'BusinessRefusal';
-  }
 }
 
 /** Refuses the try for a business reason (insufficient stock, unknown account, ...). */

@@ -1,5 +1,5 @@
 import { IsInt, IsString, Min } from 'class-validator';
-import { TccError } from '@app/protocol';
+import { ErrorCode, TccError } from '@app/protocol';
 import { parseDeadline, readEnvelope, readPayload } from './phase-call';
 
 class Payload {
@@ -46,7 +46,7 @@ describe('phase call parsing', () => {
   ])('rejects %s with a 400 naming the field', async (_name, body, field) => {
     const error = await readEnvelope(body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TccError);
-    expect((error as TccError).status).toBe(400);
+    expect((error as TccError).code).toBe(ErrorCode.ValidationFailed);
     expect((error as TccError).extensions.errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ field })]),
     );

@@ -39,7 +39,7 @@ function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
 
 function validationProblem(problems: FieldProblem[]): TccError {
   const detail = problems.map((p) => `${p.field}: ${p.messages.join(', ')}`).join('; ');
-  return new TccError(400, ErrorCode.ValidationFailed, detail || 'Invalid request.', {
+  return new TccError(ErrorCode.ValidationFailed, detail || 'Invalid request.', {
     errors: problems,
   });
 }

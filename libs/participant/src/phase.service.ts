@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { toProblem } from '@app/http/problem.filter';
 import {
+  BusinessRefusal,
   ErrorCode,
   PHASES,
   Phase,
@@ -142,11 +143,11 @@ export class PhaseService {
   ): Promise<ReadyCall | { answer: PhaseResponse }> {
     const action = this.actions.get(actionName);
     if (!action) {
-      throw new TccError(404, ErrorCode.UnknownAction, `No action named "${actionName}".`);
+      throw new TccError(ErrorCode.UnknownAction, `No action named "${actionName}".`);
     }
     const phase = PHASES.find((p) => p === phaseName);
     if (!phase) {
-      throw new TccError(404, ErrorCode.NotFound, `No phase named "${phaseName}".`);
+      throw new TccError(ErrorCode.NotFound, `No phase named "${phaseName}".`);
     }
     const tryDeadline = phase === 'try' ? deadline() : null;
     const envelope = await readEnvelope(body);
@@ -229,7 +230,6 @@ export class PhaseService {
         throw error;
       case 'confirm':
         throw new TccError(
-          409,
           ErrorCode.NoSuccessfulTry,
           `The payload is invalid, so no try can have succeeded: ${error.message}`,
         );
@@ -282,7 +282,7 @@ function respond(answer: BatchAnswer): PhaseResponse {
     case 'done':
       return { outcome: answer.outcome, repeated: answer.repeated };
     case 'refused':
-      throw new TccError(409, answer.code, answer.detail);
+      throw new BusinessRefusal(answer.code, answer.detail);
     case 'failed':
       // Only this try failed; a 500 leaves its outcome unknown, so the coordinator asks again.
       throw new Error(answer.message);

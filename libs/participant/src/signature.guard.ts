@@ -47,7 +47,7 @@ export class SignatureGuard implements CanActivate {
       header(request, SIGNATURE_HEADER),
       Date.now(),
     );
-    if (problem !== null) throw new TccError(401, ErrorCode.BadSignature, REASONS[problem]);
+    if (problem !== null) throw new TccError(ErrorCode.BadSignature, REASONS[problem]);
     return true;
   }
 }

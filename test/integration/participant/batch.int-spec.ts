@@ -219,7 +219,7 @@ describe('participant batch endpoint (POST /tcc/batch)', () => {
         '409 INSUFFICIENT',
         '400 VALIDATION_FAILED',
         '500 INTERNAL',
-        '404 UNKNOWN_ACTION',
+        '422 UNKNOWN_ACTION',
         '400 VALIDATION_FAILED',
         '409 NO_SUCCESSFUL_TRY',
         '200 cancelled',

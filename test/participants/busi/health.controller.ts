@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/http';
-import { TccError } from '@app/protocol';
+import { ErrorCode, TccError } from '@app/protocol';
 
 /** Ready once the database answers; the test harness waits for it. */
 @Public()
@@ -14,7 +14,7 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new TccError(503, 'UNAVAILABLE', 'The database does not answer.');
+      throw new TccError(ErrorCode.Unavailable, 'The database does not answer.');
     }
     return { status: 'ok' };
   }

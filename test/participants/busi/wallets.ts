@@ -54,7 +54,7 @@ export class WalletsController {
        RETURNING id, available, held, used`,
       [params.id, body.available],
     );
-    if (!rows[0]) throw new TccError(409, ErrorCode.AlreadyExists, `Wallet ${params.id} exists.`);
+    if (!rows[0]) throw new TccError(ErrorCode.AlreadyExists, `Wallet ${params.id} exists.`);
     return toView(rows[0]);
   }
 
@@ -65,7 +65,7 @@ export class WalletsController {
       `SELECT id, available, held, used FROM wallets WHERE id = $1`,
       [params.id],
     );
-    if (!rows[0]) throw new TccError(404, ErrorCode.NotFound, `No wallet ${params.id}.`);
+    if (!rows[0]) throw new TccError(ErrorCode.NotFound, `No wallet ${params.id}.`);
     return toView(rows[0]);
   }
 }

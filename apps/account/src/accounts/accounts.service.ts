@@ -61,13 +61,16 @@ export class AccountsService {
       );
       if ('row' in outcome) {
         if (outcome.row === null) {
-          throw new TccError(409, ErrorCode.AlreadyExists, `Account ${id} already exists.`);
+          throw new TccError(ErrorCode.AlreadyExists, `Account ${id} already exists.`);
         }
         return { ...outcome.row, shard };
       }
       await sleep(outcome.retryAfterMs);
     }
-    throw new TccError(503, 'UNAVAILABLE', `The ring is being switched; open account ${id} again.`);
+    throw new TccError(
+      ErrorCode.Unavailable,
+      `The ring is being switched; open account ${id} again.`,
+    );
   }
 
   /** The account and the shard that holds it now; 404 when there is none. */
@@ -84,11 +87,11 @@ export class AccountsService {
       const verdict = this.router.whereabouts(id, rows[0]);
       if (verdict.kind === 'here') {
         const row = foundAccount(rows[0]);
-        if (row === null) throw new TccError(404, ErrorCode.NotFound, `No account ${id}.`);
+        if (row === null) throw new TccError(ErrorCode.NotFound, `No account ${id}.`);
         return { ...row, shard };
       }
       await sleep(verdict.retryAfterMs);
     }
-    throw new TccError(503, 'UNAVAILABLE', `Account ${id} is moving; ask again.`);
+    throw new TccError(ErrorCode.Unavailable, `Account ${id} is moving; ask again.`);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TccError } from '@app/protocol';
+import { ErrorCode, TccError } from '@app/protocol';
 import { ShardRouter } from '../shards/shard-router';
 
 /** Reachability of each shard by name. */
@@ -26,7 +26,7 @@ export class HealthService {
     });
     const down = Object.keys(shards).filter((name) => shards[name] === 'down');
     if (down.length > 0) {
-      throw new TccError(503, 'UNAVAILABLE', `Shard(s) not answering: ${down.join(', ')}.`, {
+      throw new TccError(ErrorCode.Unavailable, `Shard(s) not answering: ${down.join(', ')}.`, {
         shards,
       });
     }

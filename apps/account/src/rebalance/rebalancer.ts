@@ -204,7 +204,7 @@ export class Rebalancer implements OnApplicationBootstrap, BeforeApplicationShut
 
   private checkTarget(target: unknown): string[] {
     const problem = targetProblem(target, this.router.configured);
-    if (problem !== null) throw new TccError(400, ErrorCode.ValidationFailed, problem);
+    if (problem !== null) throw new TccError(ErrorCode.ValidationFailed, problem);
     return [...(target as string[])].sort();
   }
 
@@ -393,7 +393,7 @@ export class Rebalancer implements OnApplicationBootstrap, BeforeApplicationShut
 }
 
 function busy(): TccError {
-  return new TccError(409, 'REBALANCE_RUNNING', 'A rebalance is running; wait for it to finish.');
+  return new TccError(ErrorCode.RebalanceRunning, 'A rebalance is running; wait for it to finish.');
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {

@@ -57,7 +57,6 @@ export class AdminService {
     const record = await this.log.findTransaction(this.manager, id);
     if (!record) throw notFound(id);
     throw new TccError(
-      409,
       ErrorCode.AlreadyFinished,
       record.resolved
         ? 'The transaction is already resolved.'
@@ -68,25 +67,17 @@ export class AdminService {
   private whyNotRetried(record: TransactionRecord | null, id: string): TccError {
     if (!record) return notFound(id);
     if (record.resolved) {
-      return new TccError(409, ErrorCode.AlreadyFinished, 'The transaction was resolved by hand.');
+      return new TccError(ErrorCode.AlreadyFinished, 'The transaction was resolved by hand.');
     }
     switch (record.status) {
       case TransactionStatus.Trying:
-        return new TccError(409, ErrorCode.Conflict, 'The transaction is not decided yet.');
+        return new TccError(ErrorCode.Conflict, 'The transaction is not decided yet.');
       case TransactionStatus.Confirmed:
       case TransactionStatus.Cancelled:
-        return new TccError(
-          409,
-          ErrorCode.AlreadyFinished,
-          `The transaction ended ${record.status}.`,
-        );
+        return new TccError(ErrorCode.AlreadyFinished, `The transaction ended ${record.status}.`);
       case TransactionStatus.Confirming:
       case TransactionStatus.Cancelling:
-        return new TccError(
-          409,
-          ErrorCode.Conflict,
-          'Another coordinator is working on it right now.',
-        );
+        return new TccError(ErrorCode.Conflict, 'Another coordinator is working on it right now.');
     }
   }
 }

@@ -22,7 +22,6 @@ const RETRY_AFTER_SECONDS = 1;
 function unavailable(response: Response, reason: string): TccError {
   response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   return new TccError(
-    503,
     ErrorCode.LogUnavailable,
     `The transaction log is unreachable (${reason}). Retry later: with the same Idempotency-Key a retry never runs a transaction twice.`,
   );

@@ -53,14 +53,12 @@ export class ParticipantRegistry {
       const participant = known.get(branch.participant);
       if (!participant) {
         throw new TccError(
-          422,
           ErrorCode.UnknownParticipant,
           `branches[${index}]: no participant named "${branch.participant}" is registered.`,
         );
       }
       if (!participant.actions.includes(branch.action)) {
         throw new TccError(
-          422,
           ErrorCode.UnknownAction,
           `branches[${index}]: participant "${branch.participant}" has no action "${branch.action}".`,
         );

@@ -40,7 +40,6 @@ export class ParticipantSignatureGuard implements CanActivate {
     );
     if (problem === null) return true;
     throw new TccError(
-      401,
       ErrorCode.BadSignature,
       `Registration needs a valid X-TCC-Signature (${problem}).`,
     );

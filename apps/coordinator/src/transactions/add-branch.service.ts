@@ -46,12 +46,11 @@ export class AddBranch {
       case 'not-found':
         throw notFound(transactionId);
       case 'not-trying':
-        throw new TccError(409, ErrorCode.NotTrying, `The transaction is ${added.status}.`);
+        throw new TccError(ErrorCode.NotTrying, `The transaction is ${added.status}.`);
       case 'deadline-passed':
-        throw new TccError(409, ErrorCode.NotTrying, 'The transaction is past its deadline.');
+        throw new TccError(ErrorCode.NotTrying, 'The transaction is past its deadline.');
       case 'too-many':
         throw new TccError(
-          400,
           ErrorCode.ValidationFailed,
           `A transaction has at most ${MAX_BRANCHES} branches.`,
           { errors: [{ field: 'branches', messages: [`at most ${MAX_BRANCHES} branches`] }] },
@@ -77,7 +76,7 @@ export class AddBranch {
       case 'ok':
         if (!recorded) {
           // A cancel decided meanwhile reached this branch first; the participant was told.
-          throw new TccError(409, ErrorCode.NotTrying, 'The transaction was cancelled meanwhile.', {
+          throw new TccError(ErrorCode.NotTrying, 'The transaction was cancelled meanwhile.', {
             branch: view,
           });
         }
@@ -88,7 +87,6 @@ export class AddBranch {
           branch: view,
           replayed: false,
           problem: new TccError(
-            409,
             ErrorCode.TryRefused,
             `The participant refused the try: ${result.outcome.detail}`,
             { branch: view, reasonCode: result.outcome.code },
@@ -119,7 +117,6 @@ export class AddBranch {
     );
     const current = (await this.log.findBranch(this.manager, branch.id)) ?? branch;
     return new TccError(
-      502,
       ErrorCode.TryOutcomeUnknown,
       `The try's outcome is unknown (${error}); the transaction is cancelled.`,
       { branch: toBranchView(current), transactionStatus: processed?.record.status },
@@ -134,7 +131,6 @@ export class AddBranch {
       canonicalJson(branch.payload) === canonicalJson(dto.payload);
     if (!same) {
       throw new TccError(
-        422,
         ErrorCode.IdempotencyKeyReused,
         'This Idempotency-Key was used for a different branch of this transaction.',
       );
@@ -147,7 +143,6 @@ export class AddBranch {
           branch: view,
           replayed: true,
           problem: new TccError(
-            409,
             ErrorCode.TryRefused,
             `The try was refused: ${branch.lastError ?? ''}`,
             {

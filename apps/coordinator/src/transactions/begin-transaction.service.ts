@@ -18,7 +18,7 @@ import { hashRequest } from './request-hash';
 import { TransactionReader } from './transaction-reader.service';
 
 function invalid(field: string, message: string): TccError {
-  return new TccError(400, ErrorCode.ValidationFailed, `${field}: ${message}`, {
+  return new TccError(ErrorCode.ValidationFailed, `${field}: ${message}`, {
     errors: [{ field, messages: [message] }],
   });
 }
@@ -71,7 +71,7 @@ export class BeginTransaction {
       // Nothing was logged: either a branch names an unknown participant or action (422)…
       await this.registry.assertKnown(dto.branches);
       if (idempotencyKey === null) {
-        throw new TccError(409, ErrorCode.Conflict, 'The participants changed meanwhile; retry.');
+        throw new TccError(ErrorCode.Conflict, 'The participants changed meanwhile; retry.');
       }
       // …or the idempotency key is taken.
       return this.replay(idempotencyKey, requestHash);
@@ -134,11 +134,10 @@ export class BeginTransaction {
     const existing = await this.log.findByIdempotencyKey(this.manager, key);
     if (!existing) {
       // The transaction that held the key was purged between the conflicting insert and this read.
-      throw new TccError(409, ErrorCode.Conflict, 'The idempotency key changed meanwhile; retry.');
+      throw new TccError(ErrorCode.Conflict, 'The idempotency key changed meanwhile; retry.');
     }
     if (existing.requestHash !== requestHash) {
       throw new TccError(
-        422,
         ErrorCode.IdempotencyKeyReused,
         'This Idempotency-Key was used with a different request body.',
       );

@@ -94,7 +94,7 @@ export class DecideTransaction {
 
   private assertOpen(record: TransactionRecord): void {
     if (record.resolved) {
-      throw new TccError(409, ErrorCode.AlreadyFinished, 'The transaction was resolved by hand.');
+      throw new TccError(ErrorCode.AlreadyFinished, 'The transaction was resolved by hand.');
     }
   }
 
@@ -103,7 +103,6 @@ export class DecideTransaction {
       (branch) => branch.status !== BranchStatus.Tried,
     );
     return new TccError(
-      409,
       ErrorCode.NotAllTried,
       `Every branch must be TRIED to confirm; not yet: ${open
         .map((branch) => `${branch.id} (${branch.status})`)
@@ -113,16 +112,11 @@ export class DecideTransaction {
 }
 
 function alreadyDecided(record: TransactionRecord): TccError {
-  return new TccError(
-    409,
-    ErrorCode.AlreadyDecided,
-    `The transaction is already ${record.status}.`,
-    {
-      transactionStatus: record.status,
-    },
-  );
+  return new TccError(ErrorCode.AlreadyDecided, `The transaction is already ${record.status}.`, {
+    transactionStatus: record.status,
+  });
 }
 
 function deadlinePassed(): TccError {
-  return new TccError(409, ErrorCode.DeadlinePassed, 'The transaction is past its deadline.');
+  return new TccError(ErrorCode.DeadlinePassed, 'The transaction is past its deadline.');
 }

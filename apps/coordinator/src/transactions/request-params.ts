@@ -8,7 +8,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class TransactionIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw new TccError(404, ErrorCode.NotFound, `No transaction ${value}.`);
+    if (!UUID.test(value)) throw new TccError(ErrorCode.NotFound, `No transaction ${value}.`);
     return value.toLowerCase();
   }
 }
@@ -20,7 +20,6 @@ export const IdempotencyKey = createParamDecorator(
     if (value === undefined) return null;
     if (typeof value === 'string' && /^[\x21-\x7e]{1,255}$/.test(value)) return value;
     throw new TccError(
-      400,
       ErrorCode.ValidationFailed,
       'Idempotency-Key must be 1 to 255 visible ASCII characters.',
       {

@@ -50,7 +50,7 @@ export class TransactionReader {
   ): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) {
-      throw new TccError(400, ErrorCode.ValidationFailed, 'cursor is not a cursor of this list.', {
+      throw new TccError(ErrorCode.ValidationFailed, 'cursor is not a cursor of this list.', {
         errors: [{ field: 'cursor', messages: ['cursor is not a cursor of this list'] }],
       });
     }
@@ -64,7 +64,7 @@ export class TransactionReader {
       q: query.q,
     };
     if (filter.from && filter.to && filter.from > filter.to) {
-      throw new TccError(400, ErrorCode.ValidationFailed, 'from must not be later than to.', {
+      throw new TccError(ErrorCode.ValidationFailed, 'from must not be later than to.', {
         errors: [{ field: 'from', messages: ['from must not be later than to'] }],
       });
     }
@@ -93,7 +93,7 @@ export class TransactionReader {
 function instant(field: string, value: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new TccError(400, ErrorCode.ValidationFailed, `${field} must be an ISO 8601 date-time.`, {
+    throw new TccError(ErrorCode.ValidationFailed, `${field} must be an ISO 8601 date-time.`, {
       errors: [{ field, messages: [`${field} must be an ISO 8601 date-time`] }],
     });
   }
@@ -102,5 +102,5 @@ function instant(field: string, value: string): Date {
 
 /** The 404 of an unknown transaction id. */
 export function notFound(id: string): TccError {
-  return new TccError(404, ErrorCode.NotFound, `No transaction ${id}.`);
+  return new TccError(ErrorCode.NotFound, `No transaction ${id}.`);
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TccError } from '@app/protocol';
+import { ErrorCode, TccError } from '@app/protocol';
 
 /** Answer of a healthy `GET /health`. */
 export interface HealthView {
@@ -17,7 +17,7 @@ export class HealthService {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new TccError(503, 'UNAVAILABLE', 'The inventory database does not answer.', {
+      throw new TccError(ErrorCode.Unavailable, 'The inventory database does not answer.', {
         database: 'down',
       });
     }

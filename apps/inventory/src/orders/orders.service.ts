@@ -10,7 +10,7 @@ export class OrdersService {
 
   async get(id: string): Promise<OrderView> {
     const order = await findOrder(this.dataSource.manager, id);
-    if (!order) throw new TccError(404, ErrorCode.NotFound, `Order ${id} does not exist.`);
+    if (!order) throw new TccError(ErrorCode.NotFound, `Order ${id} does not exist.`);
     return order;
   }
 }

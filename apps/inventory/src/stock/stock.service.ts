@@ -11,7 +11,7 @@ export class StockService {
   /** Creates a SKU; seeding never overwrites, so an existing SKU is a 409. */
   async create(sku: string, available: number): Promise<StockView> {
     const created = await createSku(this.dataSource.manager, sku, available);
-    if (!created) throw new TccError(409, ErrorCode.AlreadyExists, `SKU ${sku} already exists.`);
+    if (!created) throw new TccError(ErrorCode.AlreadyExists, `SKU ${sku} already exists.`);
     return created;
   }
 
@@ -21,7 +21,6 @@ export class StockService {
     if (restocked) return restocked;
     if (!(await findStock(this.dataSource.manager, sku))) throw notFound(sku);
     throw new TccError(
-      409,
       ErrorCode.Conflict,
       `Adding ${quantity} units would take SKU ${sku} past 2^53-1 units in total.`,
     );
@@ -35,5 +34,5 @@ export class StockService {
 }
 
 function notFound(sku: string): TccError {
-  return new TccError(404, ErrorCode.NotFound, `SKU ${sku} does not exist.`);
+  return new TccError(ErrorCode.NotFound, `SKU ${sku} does not exist.`);
 }
