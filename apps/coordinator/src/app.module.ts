@@ -27,7 +27,6 @@ import { OverviewQueries } from './log/overview-queries.repository';
 import { ParticipantsRepository } from './log/participants.repository';
 import { RetentionRepository } from './log/retention.repository';
 import { StatusChanges } from './log/status-changes';
-import { TransactionFlags } from './log/transaction-flags.repository';
 import { TransactionLog } from './log/transaction-log.repository';
 import { TransactionQueries } from './log/transaction-queries.repository';
 import { ParticipantCallLog } from './logging/participant-call-log';
@@ -91,7 +90,6 @@ export class AppModule {
         TransactionLog,
         BranchLog,
         Leases,
-        TransactionFlags,
         TransactionQueries,
         OverviewQueries,
         ParticipantsRepository,

@@ -4,10 +4,11 @@ import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError, TransactionStatus } from '@app/protocol';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import { OPERATOR_CANCEL_REASON } from '../domain/reasons';
+import { isPhaseTwo } from '../domain/state-machine';
 import type { TransactionRecord } from '../domain/records';
 import { TransactionEvents } from '../events/transaction-events';
 import { Leases } from '../log/leases.repository';
-import { TransactionFlags } from '../log/transaction-flags.repository';
+import { StatusChanges } from '../log/status-changes';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { TransactionProcessor } from '../tcc/transaction-processor';
 import { DecideTransaction } from '../transactions/decide-transaction.service';
@@ -22,7 +23,7 @@ export class AdminService {
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly log: TransactionLog,
     private readonly leases: Leases,
-    private readonly flags: TransactionFlags,
+    private readonly changes: StatusChanges,
     private readonly processor: TransactionProcessor,
     private readonly decide: DecideTransaction,
     private readonly reader: TransactionReader,
@@ -47,20 +48,37 @@ export class AdminService {
     return this.decide.cancel(id, OPERATOR_CANCEL_REASON);
   }
 
-  /** Records that a person settled the transaction: nobody calls its participants again. */
+  /**
+   * Records that a person settled a decided transaction: nobody calls its
+   * participants again, and nothing they answer afterwards is recorded.
+   */
   async resolve(id: string, note: string): Promise<TransactionReply> {
-    const resolved = await this.flags.markResolved(this.manager, id, note);
+    const resolved = await this.changes.setFlag(this.manager, { id, flag: 'resolved', note });
     if (resolved) {
       this.events.emit('transactionResolved', { id, status: resolved.status });
       return this.reader.reply(resolved.id);
     }
     const record = await this.log.findTransaction(this.manager, id);
-    if (!record) throw notFound(id);
-    throw new TccError(
+    // Decided between the attempt and this read: resolvable now (statuses only move forward).
+    if (record && !record.resolved && isPhaseTwo(record.status)) return this.resolve(id, note);
+    throw this.whyNotResolved(record, id);
+  }
+
+  private whyNotResolved(record: TransactionRecord | null, id: string): TccError {
+    if (!record) return notFound(id);
+    if (record.resolved) {
+      return new TccError(ErrorCode.AlreadyFinished, 'The transaction is already resolved.');
+    }
+    if (record.status === TransactionStatus.Trying) {
+      // Nothing is decided, so there is nothing a person could have carried out by hand.
+      return new TccError(
+        ErrorCode.NotDecided,
+        'The transaction is still trying: cancel it first, then resolve it if its cancel cannot finish.',
+      );
+    }
+    return new TccError(
       ErrorCode.AlreadyFinished,
-      record.resolved
-        ? 'The transaction is already resolved.'
-        : `The transaction already ended ${record.status}.`,
+      `The transaction already ended ${record.status}.`,
     );
   }
 

@@ -281,12 +281,13 @@ export const ResolveDocs = (): MethodDecorator =>
     ApiOperation({
       summary: 'Record that a person settled it by hand',
       description:
-        'Ends the transaction: no participant is called for it again, it shows `resolved: true`, leaves the ' +
+        'Ends a decided transaction (`CONFIRMING` or `CANCELLING`): no participant is called for it again, ' +
+        'no decision or phase-2 outcome is recorded for it any more, it shows `resolved: true`, leaves the ' +
         'stuck list, and the note stays in its events. Settle every branch by hand first.',
     }),
     ApiResponse({ status: 200, type: TransactionViewDoc }),
     problems([400, 401, 403, 404, 409], {
-      409: '`ALREADY_FINISHED`: it ended, or was resolved before.',
+      409: '`NOT_DECIDED`: it is still `TRYING` (cancel it first); `ALREADY_FINISHED`: it ended, or was resolved before.',
     }),
   );
 

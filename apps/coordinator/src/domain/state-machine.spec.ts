@@ -4,6 +4,7 @@ import {
   decidedStatus,
   decisionOf,
   finalStatus,
+  flaggableStatuses,
   isPhaseTwo,
   owedBranchStatuses,
   settledBranchStatus,
@@ -42,6 +43,16 @@ describe('transaction state machine', () => {
     expect(decidedStatus('cancel')).toBe(TransactionStatus.Cancelling);
     expect(finalStatus('confirm')).toBe(TransactionStatus.Confirmed);
     expect(finalStatus('cancel')).toBe(TransactionStatus.Cancelled);
+  });
+
+  it('sets the stuck and resolved flags only on a decided transaction that has not finished', () => {
+    for (const flag of ['stuck', 'resolved'] as const) {
+      expect(flaggableStatuses(flag)).toEqual([
+        TransactionStatus.Confirming,
+        TransactionStatus.Cancelling,
+      ]);
+    }
+    expect(flaggableStatuses('resolved')).not.toContain(TransactionStatus.Trying);
   });
 
   it('owes a cancel to PENDING and TRIED branches, a confirm to TRIED ones, nothing to TRY_FAILED', () => {

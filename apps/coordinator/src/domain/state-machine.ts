@@ -4,7 +4,11 @@ import { CallOutcome, describeFailure } from './call-outcome';
 /** What a transaction was decided to do with its branches. */
 export type Decision = 'confirm' | 'cancel';
 
-/** The only legal transitions: TRYING→CONFIRMING→CONFIRMED and TRYING→CANCELLING→CANCELLED. */
+/**
+ * The only legal transitions: TRYING→CONFIRMING→CONFIRMED and
+ * TRYING→CANCELLING→CANCELLED, each only while the transaction is not
+ * resolved (a resolved one takes no change at all: see {@link Flag}).
+ */
 export function canTransition(from: TransactionStatus, to: TransactionStatus): boolean {
   switch (from) {
     case TransactionStatus.Trying:
@@ -17,6 +21,27 @@ export function canTransition(from: TransactionStatus, to: TransactionStatus): b
     case TransactionStatus.Cancelled:
       return false;
   }
+}
+
+/**
+ * The two flags a transaction carries besides its status. Both belong to
+ * phase 2: `stuck` marks a decided transaction whose calls keep failing, and
+ * `resolved` says a person settled a decided one by hand. Resolved is an
+ * end like CONFIRMED and CANCELLED: once set, no status change, no branch
+ * outcome and no flag is recorded for the transaction any more. A TRYING
+ * transaction has no decision a person could have carried out: it is
+ * cancelled instead.
+ */
+export type Flag = 'stuck' | 'resolved';
+
+const FLAGGED_IN: Record<Flag, readonly TransactionStatus[]> = {
+  stuck: [TransactionStatus.Confirming, TransactionStatus.Cancelling],
+  resolved: [TransactionStatus.Confirming, TransactionStatus.Cancelling],
+};
+
+/** The statuses in which `flag` may be set on a transaction that is not resolved. */
+export function flaggableStatuses(flag: Flag): readonly TransactionStatus[] {
+  return FLAGGED_IN[flag];
 }
 
 /** The decision a status stands for, or null while the transaction is still trying. */

@@ -9,11 +9,30 @@ export interface RecordedCall {
 }
 
 /**
+ * The CTE `open`: the transaction's row, locked, unless a person resolved
+ * it. A statement that records outcomes or changes the status reads it
+ * before touching any row, so a resolve either waits for that statement
+ * (and sees what it recorded) or commits first (and the statement, reading
+ * the row again after the wait, records nothing): nothing lands after
+ * RESOLVED. The lock is the one an UPDATE takes, so two such statements
+ * queue instead of deadlocking on an upgrade; taken up front, it is also
+ * never a lock on a row this statement itself already changed (which
+ * PostgreSQL would skip). `transaction` is the SQL of the transaction id.
+ */
+export function openCte(transaction: string): string {
+  return `open AS (
+      SELECT id FROM transactions WHERE id = ${transaction} AND NOT resolved FOR NO KEY UPDATE)`;
+}
+
+/**
  * The CTE `recorded`: one guarded UPDATE of every branch a call reached
  * (only from `from`, so a call never overwrites what another writer
  * settled), returning each changed branch with its event and its position
  * in `calls`, so the events can be written in call order. `transaction` is
  * the SQL of the transaction id the branches must belong to.
+ *
+ * Nothing is recorded once a person resolved the transaction: the
+ * statement must also define {@link openCte}.
  */
 export function recordedCte(
   calls: BranchCalls,
@@ -37,6 +56,7 @@ export function recordedCte(
         WITH ORDINALITY AS c(id, status, last_error, event, n)
       WHERE b.id = c.id AND b.transaction_id = ${transaction}
         AND b.status = ANY(${param(calls.from)}::text[])
+        AND EXISTS (SELECT 1 FROM open)
       RETURNING b.id, b.transaction_id, b.status, b.attempts, c.event, c.last_error, c.n)`;
 }
 

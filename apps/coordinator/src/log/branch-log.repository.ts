@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BranchStatus, MAX_BRANCHES, TransactionStatus } from '@app/protocol';
 import type { BranchCalls } from '../domain/state-machine';
-import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, recordedCte } from './branch-calls';
+import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, openCte, recordedCte } from './branch-calls';
 import { LogClock } from './log-clock';
 import type { BranchRecord } from '../domain/records';
 import { branchColumns } from './columns';
@@ -109,7 +109,7 @@ export class BranchLog {
     const param = (value: unknown): string => `$${params.push(value)}`;
     const [row] = await select<{ recorded: RecordedCall[] }>(
       manager,
-      `WITH ${recordedCte(calls, '$1::uuid', now, param)},
+      `WITH ${openCte('$1::uuid')}, ${recordedCte(calls, '$1::uuid', now, param)},
        logged AS (
          INSERT INTO events (transaction_id, at, type, branch_id, detail)
          SELECT e.transaction_id, ${now}, e.type, e.branch_id, e.detail

@@ -6,9 +6,10 @@ import {
   NO_CALLS,
   canTransition,
   decisionOf,
+  flaggableStatuses,
   owedBranchStatuses,
 } from '../domain/state-machine';
-import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, recordedCte } from './branch-calls';
+import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, openCte, recordedCte } from './branch-calls';
 import { LogClock } from './log-clock';
 import type { CancelReason, TransactionRecord } from '../domain/records';
 import { transactionColumns } from './columns';
@@ -40,6 +41,13 @@ export interface StatusChange {
   reason?: CancelReason;
 }
 
+/** Setting one of a transaction's flags, with what its event records. */
+export type FlagChange =
+  /** A branch failed phase 2 too often: a person must look. */
+  | { id: string; flag: 'stuck'; branchId: string; error: string }
+  /** A person settled the transaction by hand: nobody calls its participants again. */
+  | { id: string; flag: 'resolved'; note: string };
+
 /** A status change together with the branch calls recorded in its statement. */
 export interface StatusChangeResult {
   /** The transaction after the change; null when another writer changed the status first. */
@@ -49,10 +57,12 @@ export interface StatusChangeResult {
 }
 
 /**
- * The single place where a transaction's status changes. Every change is
- * `UPDATE … WHERE id = $1 AND status = $old` plus its guard, and writes its
- * event in the same statement; `null` means another writer changed the
- * status first, and the caller must re-read and follow what is stored.
+ * The single place where a transaction's status or flags change, by the
+ * rules of `domain/state-machine`. Every change is
+ * `UPDATE … WHERE id = $1 AND status = $old AND NOT resolved` plus its
+ * guard, and writes its event in the same statement; `null` means another
+ * writer changed the transaction first (or a person resolved it), and the
+ * caller must re-read and follow what is stored.
  * The branch calls that lead to a change (the tries before a decision, the
  * phase-2 calls before the end) can be recorded in that same statement,
  * their events before the change's: one round trip and one commit instead
@@ -104,10 +114,11 @@ export class StatusChanges {
     const detail = param(JSON.stringify(change.detail ?? null));
     const rows = await select<TransactionRecord & { recordedCalls: RecordedCall[] }>(
       manager,
-      `WITH ${recordedCte(calls, '$1', now, param)},
+      `WITH ${openCte('$1::uuid')}, ${recordedCte(calls, '$1', now, param)},
        changed AS (
          UPDATE transactions SET ${sets.join(', ')}
-         WHERE id = $1 AND status = $2 ${this.guardSql(change, param)}
+         WHERE id = $1 AND status = $2 AND NOT resolved AND EXISTS (SELECT 1 FROM open)
+           ${this.guardSql(change, param)}
          RETURNING ${transactionColumns(now)}
        ), logged AS (
          INSERT INTO events (transaction_id, at, type, branch_id, detail)
@@ -123,6 +134,38 @@ export class StatusChanges {
     );
     const { recordedCalls, ...record } = rows[0];
     return { record: record.id === null ? null : record, recorded: recordedCalls };
+  }
+
+  /**
+   * Sets a flag where the state machine allows it. Null when it is not
+   * allowed, or already set: stuck is reported by the one writer that
+   * flipped it, so the alert goes out once however many notice.
+   */
+  async setFlag(manager: EntityManager, change: FlagChange): Promise<TransactionRecord | null> {
+    const now = this.clock.now;
+    const sets =
+      change.flag === 'stuck'
+        ? [`stuck = true`]
+        : // A resolved transaction is nobody's to work on, nor a person's to look at any more.
+          [`resolved = true`, `stuck = false`, `lease_owner = NULL`, `lease_until = NULL`];
+    const [branchId, detail, event] =
+      change.flag === 'stuck'
+        ? [change.branchId, { error: change.error }, 'STUCK']
+        : [null, { note: change.note }, 'RESOLVED'];
+    const rows = await select<TransactionRecord>(
+      manager,
+      `WITH changed AS (
+         UPDATE transactions SET ${sets.join(', ')}, updated_at = ${now}
+         WHERE id = $1 AND status = ANY($2::text[]) AND NOT resolved AND NOT ${change.flag}
+         RETURNING ${transactionColumns(now)}
+       ), logged AS (
+         INSERT INTO events (transaction_id, at, type, branch_id, detail)
+         SELECT id, ${now}, $3, $4::uuid, $5::jsonb FROM changed
+       )
+       SELECT * FROM changed`,
+      [change.id, flaggableStatuses(change.flag), event, branchId, JSON.stringify(detail)],
+    );
+    return rows[0] ?? null;
   }
 
   private guardSql(change: StatusChange, param: (value: unknown) => string): string {

@@ -8,7 +8,6 @@ import { makesStuck } from '../domain/retry-policy';
 import { decisionOf, finalStatus, isPhaseTwo, phaseTwoCalls } from '../domain/state-machine';
 import { TransactionEvents } from '../events/transaction-events';
 import { StatusChanges } from '../log/status-changes';
-import { TransactionFlags } from '../log/transaction-flags.repository';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantClient } from '../participants/participant-client';
 
@@ -26,7 +25,6 @@ export class PhaseTwo {
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly log: TransactionLog,
     private readonly changes: StatusChanges,
-    private readonly flags: TransactionFlags,
     private readonly client: ParticipantClient,
     private readonly events: TransactionEvents,
   ) {}
@@ -100,7 +98,12 @@ export class PhaseTwo {
     attempts: number,
     error: string,
   ): Promise<void> {
-    const stuck = await this.flags.markStuck(this.manager, record.id, target.id, error);
+    const stuck = await this.changes.setFlag(this.manager, {
+      id: record.id,
+      flag: 'stuck',
+      branchId: target.id,
+      error,
+    });
     if (!stuck) return;
     this.logger.warn(
       `Transaction ${record.id} is stuck in ${stuck.status}: branch ${target.id} ` +

@@ -41,7 +41,7 @@ export class TransactionReader {
    */
   async reply(id: string, autoCommit = true, replayed = false): Promise<TransactionReply> {
     const view = await this.view(id);
-    return { httpStatus: httpStatusFor(view.status, autoCommit), view, replayed };
+    return { httpStatus: httpStatusFor(view, autoCommit), view, replayed };
   }
 
   /** One page, newest first, with the cursor of the next page. */

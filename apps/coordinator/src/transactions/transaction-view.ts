@@ -57,12 +57,17 @@ export function toTransactionView(
 }
 
 /**
- * The HTTP status a request gets for a transaction in `status`: 200 once it
- * ended, 202 while phase 2 is unfinished (the outcome is decided), 201 for
- * an interactive transaction still trying.
+ * The HTTP status a request gets for a transaction: 200 once it ended
+ * (finished, or resolved by hand: nothing more happens to it), 202 while
+ * phase 2 is unfinished (the outcome is decided), 201 for an interactive
+ * transaction still trying.
  */
-export function httpStatusFor(status: TransactionStatus, autoCommit: boolean): 200 | 201 | 202 {
-  switch (status) {
+export function httpStatusFor(
+  transaction: Pick<TransactionView, 'status' | 'resolved'>,
+  autoCommit: boolean,
+): 200 | 201 | 202 {
+  if (transaction.resolved) return 200;
+  switch (transaction.status) {
     case TransactionStatus.Confirmed:
     case TransactionStatus.Cancelled:
       return 200;

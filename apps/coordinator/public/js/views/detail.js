@@ -23,15 +23,17 @@ import { confirmAction, copyButton, toast } from '../ui.js';
 
 /**
  * Which operator actions the transaction's state allows; the others are not shown.
+ * Only a decided transaction can be resolved: a trying one is cancelled instead.
  * @param {Transaction} tx
  * @returns {{ retry: boolean, cancel: boolean, resolve: boolean }}
  */
 export function allowedActions(tx) {
   const finished = tx.status === 'CONFIRMED' || tx.status === 'CANCELLED' || tx.resolved;
+  const decided = tx.status === 'CONFIRMING' || tx.status === 'CANCELLING';
   return {
-    retry: !finished && (tx.status === 'CONFIRMING' || tx.status === 'CANCELLING' || tx.stuck),
+    retry: !finished && (decided || tx.stuck),
     cancel: !finished && tx.status === 'TRYING',
-    resolve: !finished,
+    resolve: !finished && decided,
   };
 }
 
