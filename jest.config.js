@@ -27,6 +27,9 @@ const common = {
 };
 
 module.exports = {
+  // Jest reads testTimeout only here, not per project. Race tests run 50 rounds against real
+  // PostgreSQL and the e2e tiers start processes: on a loaded 2-core box that exceeds 5 s.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -41,8 +44,6 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
-      // Race tests run 50 rounds against real PostgreSQL: on a loaded 2-core box that exceeds 5 s.
-      testTimeout: 60_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
