@@ -6,7 +6,7 @@
 // fault schedule, so a failing run can be repeated. --proxy-faults puts a
 // fault-injecting proxy on every link and disturbs them; --db-restarts stops
 // and starts the PostgreSQL servers of the log and the inventory.
-// Defaults: 2000 transactions, seed 1, SIGKILLs only (the run `npm test` makes).
+// Defaults: 2000 transactions, seed 1, SIGKILLs only (`npm test` makes the same run with 1000).
 const path = require('node:path');
 const { parseOptions, positiveInt, runJestProject } = require('./lib/jest-run');
 

@@ -31,7 +31,8 @@ import { StackLink, startStack, Stack } from '../support/stack';
 // PostgreSQL servers of the log and of the inventory. With a duration
 // instead of a size (a soak), the first coordinator is never killed and its
 // memory is sampled every minute.
-const SIZE = Number(process.env.CHAOS_SIZE ?? 2000);
+// `npm test` runs 1000 (its share of the CI budget); `npm run test:chaos` defaults to 2000.
+const SIZE = Number(process.env.CHAOS_SIZE ?? 1000);
 const SEED = Number(process.env.CHAOS_SEED ?? 1);
 const MINUTES = Number(process.env.CHAOS_MINUTES ?? 0);
 const PROXY_FAULTS = process.env.CHAOS_PROXY_FAULTS === '1';
