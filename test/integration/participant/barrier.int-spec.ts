@@ -369,10 +369,11 @@ describe('participant barrier', () => {
       expect(array.status).toBe(400);
     });
 
-    it('answers 404 to an unknown action or phase', async () => {
+    it('answers 422 to an unknown action and 404 to an unknown phase', async () => {
       const payload = { ...branchKey('unknown'), payload: { name: 'a', amount: 1 } };
       const action = await phaseCall(app, 'nope', 'try', payload);
-      expect(action.status).toBe(404);
+      expect(action.status).toBe(422);
+      expect(action.body.code).toBe('UNKNOWN_ACTION');
       expect(action.headers['content-type']).toMatch(/application\/problem\+json/);
       const phase = await phaseCall(app, 'counter', 'commit', payload);
       expect(phase.status).toBe(404);
