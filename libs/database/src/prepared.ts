@@ -20,7 +20,7 @@ function nameOf(sql: string): string | undefined {
 }
 
 /** Rows and affected-row count of one statement. */
-export interface PreparedResult<T> {
+export interface SqlResult<T> {
   rows: T[];
   rowCount: number;
 }
@@ -33,11 +33,11 @@ export interface PreparedResult<T> {
  * come back the same way for every command (TypeORM shapes UPDATE results
  * differently); errors are pg's own, SQLSTATE in `code`.
  */
-export async function runPrepared<T = Record<string, unknown>>(
+export async function runSql<T = Record<string, unknown>>(
   manager: EntityManager,
   sql: string,
   params: readonly unknown[] = [],
-): Promise<PreparedResult<T>> {
+): Promise<SqlResult<T>> {
   const runner = manager.queryRunner ?? manager.dataSource.createQueryRunner();
   try {
     return await preparedQuery<T>((await runner.connect()) as PoolClient, sql, params);
@@ -47,12 +47,12 @@ export async function runPrepared<T = Record<string, unknown>>(
   }
 }
 
-/** Runs one statement on `client` as a named prepared statement (see {@link runPrepared}). */
+/** Runs one statement on `client` as a named prepared statement (see {@link runSql}). */
 export async function preparedQuery<T>(
   client: PoolClient,
   sql: string,
   params: readonly unknown[],
-): Promise<PreparedResult<T>> {
+): Promise<SqlResult<T>> {
   const result = await client.query({ name: nameOf(sql), text: sql, values: [...params] });
   return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
 }

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { PreparedResult, preparedQuery } from './prepared';
+import { SqlResult, preparedQuery } from './prepared';
 
 /** One parameterised statement, run as a named prepared statement. */
 export interface Statement {
@@ -28,7 +28,7 @@ const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
 export async function inTransaction<T>(
   dataSource: DataSource,
   opening: readonly Statement[],
-  work: (manager: EntityManager, opened: PreparedResult<unknown>[]) => Promise<T>,
+  work: (manager: EntityManager, opened: SqlResult<unknown>[]) => Promise<T>,
 ): Promise<T> {
   const runner = dataSource.createQueryRunner();
   try {
@@ -59,7 +59,7 @@ export async function inTransaction<T>(
 async function pipeline(
   client: PoolClient,
   statements: readonly Statement[],
-): Promise<PreparedResult<unknown>[]> {
+): Promise<SqlResult<unknown>[]> {
   const settled = await sendTogether(client, statements);
   const failure = settled.find((outcome) => outcome.status === 'rejected');
   if (failure === undefined) return fulfilled(settled);
@@ -77,7 +77,7 @@ async function pipeline(
 export async function runTogether(
   manager: EntityManager,
   statements: readonly Statement[],
-): Promise<PreparedResult<unknown>[]> {
+): Promise<SqlResult<unknown>[]> {
   if (!manager.queryRunner) throw new Error('runTogether needs a transaction of inTransaction');
   const client = (await manager.queryRunner.connect()) as PoolClient;
   const settled = await sendTogether(client, statements);
@@ -89,10 +89,10 @@ export async function runTogether(
 function sendTogether(
   client: PoolClient,
   statements: readonly Statement[],
-): Promise<PromiseSettledResult<PreparedResult<unknown>>[]> {
+): Promise<PromiseSettledResult<SqlResult<unknown>>[]> {
   const stream = client.connection.stream as { cork(): void; uncork(): void };
   stream.cork();
-  let pending: Promise<PreparedResult<unknown>>[];
+  let pending: Promise<SqlResult<unknown>>[];
   try {
     pending = statements.map((statement) =>
       preparedQuery<unknown>(client, statement.sql, statement.params ?? []),
@@ -103,12 +103,8 @@ function sendTogether(
   return Promise.allSettled(pending);
 }
 
-function fulfilled(
-  settled: PromiseSettledResult<PreparedResult<unknown>>[],
-): PreparedResult<unknown>[] {
-  return settled.map(
-    (outcome) => (outcome as PromiseFulfilledResult<PreparedResult<unknown>>).value,
-  );
+function fulfilled(settled: PromiseSettledResult<SqlResult<unknown>>[]): SqlResult<unknown>[] {
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<SqlResult<unknown>>).value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PreparedResult } from '@app/database/prepared';
+import type { SqlResult } from '@app/database/prepared';
 import type { Statement } from '@app/database/transaction';
 import { BusinessRefusal } from '@app/protocol';
 
@@ -61,7 +61,7 @@ export interface TryBatching<P> {
  */
 export interface PhaseFence<P> {
   statements(payload: P): Statement[];
-  misrouted(payload: P, results: readonly PreparedResult<unknown>[]): number | null;
+  misrouted(payload: P, results: readonly SqlResult<unknown>[]): number | null;
 }
 
 /** One TCC action served at `POST /tcc/{name}/{try|confirm|cancel}`. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Phase } from '@app/protocol';
 import type { Statement } from '@app/database/transaction';
-import { runSql } from './sql';
+import { runSql } from '@app/database/prepared';
 
 const json = (detail: Record<string, unknown> | null): string | null =>
   detail === null ? null : JSON.stringify(detail);

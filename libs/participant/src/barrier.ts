@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode } from '@app/protocol';
 import { BusinessRefusal } from './action';
-import type { PreparedResult } from '@app/database/prepared';
+import type { SqlResult } from '@app/database/prepared';
 import { Statement, inTransaction } from '@app/database/transaction';
 import {
   BarrierKey,
@@ -48,7 +48,7 @@ const TRY_SAVEPOINT = 'tcc_try';
  */
 export interface PhaseRun {
   opening: Statement[];
-  work(manager: EntityManager, opened: PreparedResult<unknown>[]): Promise<BarrierAnswer>;
+  work(manager: EntityManager, opened: SqlResult<unknown>[]): Promise<BarrierAnswer>;
 }
 
 /** Runs one phase in a local transaction of its own. */
@@ -63,7 +63,7 @@ export function runPhase(dataSource: DataSource, run: PhaseRun): Promise<Barrier
  */
 export interface OpeningCheck {
   statements: readonly Statement[];
-  check(results: PreparedResult<unknown>[]): void;
+  check(results: SqlResult<unknown>[]): void;
 }
 
 /** `run` with the check's statements in front of its own, checked before its work. */
@@ -254,7 +254,7 @@ export function cancelRun(key: BarrierKey, business: BusinessStep): PhaseRun {
   const opening = [lockTryStatement(key)];
   const work = async (
     manager: EntityManager,
-    [locked]: PreparedResult<unknown>[],
+    [locked]: SqlResult<unknown>[],
   ): Promise<BarrierAnswer> => {
     const lockedTry = (locked.rows[0] as StoredTry | undefined) ?? null;
     if (lockedTry !== null) {

@@ -1,6 +1,6 @@
 export * from './action';
 export * from './options';
-export * from './sql';
+export { runSql, type SqlResult } from '@app/database/prepared';
 export * from './barrier.migration';
 export * from './retention';
 export * from './participant.module';

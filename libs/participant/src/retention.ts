@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
-import { runSql } from './sql';
+import { runSql } from '@app/database/prepared';
 
 /**
  * Deletes barrier rows of settled branches (a 'confirm' or 'cancel' row

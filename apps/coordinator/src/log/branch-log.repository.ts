@@ -6,7 +6,7 @@ import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, openCte, recordedCte } fr
 import { LogClock } from './log-clock';
 import type { BranchRecord } from '../domain/records';
 import { branchColumns } from './columns';
-import { select } from './sql';
+import { runSql } from '@app/database';
 import type { NewBranch } from './transaction-log.repository';
 
 /** What happened to a request to add a branch. */
@@ -40,7 +40,7 @@ export class BranchLog {
   ): Promise<AddBranchResult> {
     const now = this.clock.now;
     return manager.transaction(async (tx): Promise<AddBranchResult> => {
-      const locked = await select<{
+      const { rows: locked } = await runSql<{
         status: TransactionStatus;
         open: boolean;
         deadline: Date;
@@ -64,7 +64,7 @@ export class BranchLog {
       }
       if (!transaction.open) return { kind: 'deadline-passed' };
       if (transaction.branchCount >= MAX_BRANCHES) return { kind: 'too-many' };
-      const [added] = await select<BranchRecord>(
+      const { rows: added } = await runSql<BranchRecord>(
         tx,
         `WITH counted AS (
            UPDATE transactions SET branch_count = branch_count + 1 WHERE id = $2
@@ -89,7 +89,7 @@ export class BranchLog {
           { participant: branch.participant, action: branch.action },
         ],
       );
-      return { kind: 'inserted', branch: added, deadline: transaction.deadline };
+      return { kind: 'inserted', branch: added[0], deadline: transaction.deadline };
     });
   }
 
@@ -107,7 +107,7 @@ export class BranchLog {
     const now = this.clock.now;
     const params: unknown[] = [transactionId];
     const param = (value: unknown): string => `$${params.push(value)}`;
-    const [row] = await select<{ recorded: RecordedCall[] }>(
+    const { rows } = await runSql<{ recorded: RecordedCall[] }>(
       manager,
       `WITH ${openCte('$1::uuid')}, ${recordedCte(calls, '$1::uuid', now, param)},
        logged AS (
@@ -118,7 +118,7 @@ export class BranchLog {
        SELECT ${RECORDED_JSON} AS recorded`,
       params,
     );
-    return row.recorded;
+    return rows[0].recorded;
   }
 
   private async findByKey(
@@ -126,7 +126,7 @@ export class BranchLog {
     transactionId: string,
     key: string,
   ): Promise<BranchRecord | null> {
-    const rows = await select<BranchRecord>(
+    const { rows } = await runSql<BranchRecord>(
       manager,
       `SELECT ${branchColumns()} FROM branches WHERE transaction_id = $1 AND idempotency_key = $2`,
       [transactionId, key],

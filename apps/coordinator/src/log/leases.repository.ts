@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { runPrepared } from '@app/database';
+import { runSql } from '@app/database';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
 import type { TransactionRecord } from '../domain/records';
 import { transactionColumns } from './columns';
-import { select } from './sql';
 
 const UNFINISHED = `('${TransactionStatus.Trying}', '${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`;
 const PHASE_TWO = `('${TransactionStatus.Confirming}', '${TransactionStatus.Cancelling}')`;
@@ -31,7 +30,7 @@ export class Leases {
     leaseMs: number,
   ): Promise<TransactionRecord[]> {
     const now = this.clock.now;
-    return select<TransactionRecord>(
+    const { rows } = await runSql<TransactionRecord>(
       manager,
       `UPDATE transactions
        SET lease_owner = $1, lease_until = ${now} + $3 * interval '1 millisecond',
@@ -46,6 +45,7 @@ export class Leases {
        RETURNING ${transactionColumns(now)}`,
       [owner, limit, leaseMs],
     );
+    return rows;
   }
 
   /**
@@ -60,7 +60,7 @@ export class Leases {
     leaseMs: number,
   ): Promise<TransactionRecord | null> {
     const now = this.clock.now;
-    const rows = await select<TransactionRecord>(
+    const { rows } = await runSql<TransactionRecord>(
       manager,
       `UPDATE transactions
        SET lease_owner = $2, lease_until = ${now} + $3 * interval '1 millisecond',
@@ -85,7 +85,7 @@ export class Leases {
     retryDelayMs: number,
   ): Promise<void> {
     const now = this.clock.now;
-    await runPrepared(
+    await runSql(
       manager,
       `UPDATE transactions
        SET lease_owner = NULL, lease_until = NULL,
@@ -103,7 +103,7 @@ export class Leases {
    */
   async releaseAllLeases(manager: EntityManager, owner: string): Promise<number> {
     const now = this.clock.now;
-    const result = await runPrepared(
+    const result = await runSql(
       manager,
       `UPDATE transactions
        SET lease_until = ${now},

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
-import { select } from './sql';
+import { runSql } from '@app/database';
 
 /** Finished transactions of one time bucket, by outcome. */
 export interface FinishedBucket {
@@ -25,7 +25,7 @@ export class OverviewQueries {
 
   /** How many transactions have each status (index-only scan of `transactions_status`). */
   async countByStatus(manager: EntityManager): Promise<Record<TransactionStatus, number>> {
-    const rows = await select<{ status: TransactionStatus; count: number }>(
+    const { rows } = await runSql<{ status: TransactionStatus; count: number }>(
       manager,
       `SELECT status, count(*)::int AS count FROM transactions GROUP BY status`,
     );
@@ -41,7 +41,7 @@ export class OverviewQueries {
    * (`transactions_stuck` is partial on exactly the flag).
    */
   async countStuck(manager: EntityManager): Promise<number> {
-    const rows = await select<{ count: number }>(
+    const { rows } = await runSql<{ count: number }>(
       manager,
       `SELECT count(*)::int AS count FROM transactions
        WHERE stuck AND NOT resolved
@@ -64,7 +64,7 @@ export class OverviewQueries {
   ): Promise<FinishedBucket[]> {
     const bucketStart = (column: string): string =>
       `to_timestamp(floor(extract(epoch FROM ${column}) / $1::int) * $1::int)`;
-    return select<FinishedBucket>(
+    const { rows } = await runSql<FinishedBucket>(
       manager,
       `WITH series AS (
          SELECT generate_series(
@@ -86,5 +86,6 @@ export class OverviewQueries {
        ORDER BY series.at`,
       [bucketSeconds, buckets],
     );
+    return rows;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { LogClock } from './log-clock';
-import { select } from './sql';
+import { runSql } from '@app/database';
 
 /** A participant row. */
 export interface ParticipantRecord {
@@ -29,7 +29,7 @@ export class ParticipantsRepository {
     participant: { name: string; baseUrl: string; actions: string[]; batch: boolean },
   ): Promise<ParticipantRecord> {
     const now = this.clock.now;
-    const rows = await select<ParticipantRecord>(
+    const { rows } = await runSql<ParticipantRecord>(
       manager,
       `INSERT INTO participants (name, base_url, actions, batch, updated_at)
        VALUES ($1, $2, $3::text[], $4, ${now})
@@ -44,16 +44,17 @@ export class ParticipantsRepository {
 
   /** The named participants that exist. */
   async findParticipants(manager: EntityManager, names: string[]): Promise<ParticipantRecord[]> {
-    return select<ParticipantRecord>(
+    const { rows } = await runSql<ParticipantRecord>(
       manager,
       `SELECT ${COLUMNS} FROM participants WHERE name = ANY($1::text[])`,
       [names],
     );
+    return rows;
   }
 
   /** The names of the participants that answer batches of phase calls. */
   async findBatching(manager: EntityManager): Promise<string[]> {
-    const rows = await select<{ name: string }>(
+    const { rows } = await runSql<{ name: string }>(
       manager,
       `SELECT name FROM participants WHERE batch`,
     );
@@ -62,7 +63,11 @@ export class ParticipantsRepository {
 
   /** Every participant, by name. */
   async listParticipants(manager: EntityManager): Promise<ParticipantRecord[]> {
-    return select<ParticipantRecord>(manager, `SELECT ${COLUMNS} FROM participants ORDER BY name`);
+    const { rows } = await runSql<ParticipantRecord>(
+      manager,
+      `SELECT ${COLUMNS} FROM participants ORDER BY name`,
+    );
+    return rows;
   }
 
   /** Notes that a call to the participant succeeded (answered at all) or failed. */

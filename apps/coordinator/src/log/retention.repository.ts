@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
-import { select } from './sql';
+import { runSql } from '@app/database';
 
 /** Deletes finished transactions once they are older than the retention period. */
 @Injectable()
@@ -17,7 +17,7 @@ export class RetentionRepository {
   async purgeFinishedBatch(manager: EntityManager, days: number, limit: number): Promise<number> {
     return manager.transaction(async (tx) => {
       // SKIP LOCKED: a row someone is reading or writing right now waits for the next batch.
-      const rows = await select<{ id: string }>(
+      const { rows } = await runSql<{ id: string }>(
         tx,
         `SELECT id FROM transactions
          WHERE status IN ('${TransactionStatus.Confirmed}', '${TransactionStatus.Cancelled}')

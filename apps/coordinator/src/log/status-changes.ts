@@ -13,7 +13,7 @@ import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, openCte, recordedCte } fr
 import { LogClock } from './log-clock';
 import type { CancelReason, TransactionRecord } from '../domain/records';
 import { transactionColumns } from './columns';
-import { select } from './sql';
+import { runSql } from '@app/database';
 
 /** What must also hold, in the same statement, for a status change to happen. */
 export type StatusGuard =
@@ -112,7 +112,7 @@ export class StatusChanges {
       );
     }
     const detail = param(JSON.stringify(change.detail ?? null));
-    const rows = await select<TransactionRecord & { recordedCalls: RecordedCall[] }>(
+    const { rows } = await runSql<TransactionRecord & { recordedCalls: RecordedCall[] }>(
       manager,
       `WITH ${openCte('$1::uuid')}, ${recordedCte(calls, '$1', now, param)},
        changed AS (
@@ -152,7 +152,7 @@ export class StatusChanges {
       change.flag === 'stuck'
         ? [change.branchId, { error: change.error }, 'STUCK']
         : [null, { note: change.note }, 'RESOLVED'];
-    const rows = await select<TransactionRecord>(
+    const { rows } = await runSql<TransactionRecord>(
       manager,
       `WITH changed AS (
          UPDATE transactions SET ${sets.join(', ')}, updated_at = ${now}

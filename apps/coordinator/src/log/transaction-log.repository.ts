@@ -5,7 +5,7 @@ import { Decision, owedBranchStatuses } from '../domain/state-machine';
 import { LogClock } from './log-clock';
 import type { BranchRecord, CallTarget, TransactionRecord } from '../domain/records';
 import { branchColumns, transactionColumns } from './columns';
-import { select } from './sql';
+import { runSql } from '@app/database';
 
 /** A branch about to be logged. */
 export interface NewBranch {
@@ -55,7 +55,7 @@ export class TransactionLog {
   ): Promise<BeginResult> {
     const now = this.clock.now;
     const { branches } = input;
-    const rows = await select<TransactionRecord & { baseUrls: Record<string, string> | null }>(
+    const { rows } = await runSql<TransactionRecord & { baseUrls: Record<string, string> | null }>(
       manager,
       `WITH given AS (
          SELECT * FROM unnest($8::uuid[], $9::text[], $10::text[], $11::jsonb[])
@@ -120,7 +120,7 @@ export class TransactionLog {
 
   /** The transaction, or null when no such id is logged. */
   async findTransaction(manager: EntityManager, id: string): Promise<TransactionRecord | null> {
-    const rows = await select<TransactionRecord>(
+    const { rows } = await runSql<TransactionRecord>(
       manager,
       `SELECT ${transactionColumns(this.clock.now)} FROM transactions WHERE id = $1`,
       [id],
@@ -133,7 +133,7 @@ export class TransactionLog {
     manager: EntityManager,
     key: string,
   ): Promise<{ record: TransactionRecord; requestHash: string | null } | null> {
-    const rows = await select<TransactionRecord & { requestHash: string | null }>(
+    const { rows } = await runSql<TransactionRecord & { requestHash: string | null }>(
       manager,
       `SELECT ${transactionColumns(this.clock.now)}, request_hash AS "requestHash"
        FROM transactions WHERE idempotency_key = $1`,
@@ -147,16 +147,17 @@ export class TransactionLog {
 
   /** Branches of a transaction in the order they were added. */
   async findBranches(manager: EntityManager, transactionId: string): Promise<BranchRecord[]> {
-    return select<BranchRecord>(
+    const { rows } = await runSql<BranchRecord>(
       manager,
       `SELECT ${branchColumns()} FROM branches WHERE transaction_id = $1 ORDER BY position`,
       [transactionId],
     );
+    return rows;
   }
 
   /** One branch, or null. */
   async findBranch(manager: EntityManager, id: string): Promise<BranchRecord | null> {
-    const rows = await select<BranchRecord>(
+    const { rows } = await runSql<BranchRecord>(
       manager,
       `SELECT ${branchColumns()} FROM branches WHERE id = $1`,
       [id],
@@ -166,13 +167,14 @@ export class TransactionLog {
 
   /** The given branches with their participant's current address, ready to be called. */
   async findCallTargets(manager: EntityManager, branchIds: string[]): Promise<CallTarget[]> {
-    return select<CallTarget>(
+    const { rows } = await runSql<CallTarget>(
       manager,
       `SELECT ${branchColumns('b')}, p.base_url AS "baseUrl"
        FROM branches b JOIN participants p ON p.name = b.participant
        WHERE b.id = ANY($1::uuid[]) ORDER BY b.position`,
       [branchIds],
     );
+    return rows;
   }
 
   /**
@@ -184,12 +186,13 @@ export class TransactionLog {
     transactionId: string,
     decision: Decision,
   ): Promise<CallTarget[]> {
-    return select<CallTarget>(
+    const { rows } = await runSql<CallTarget>(
       manager,
       `SELECT ${branchColumns('b')}, p.base_url AS "baseUrl"
        FROM branches b JOIN participants p ON p.name = b.participant
        WHERE b.transaction_id = $1 AND b.status = ANY($2::text[]) ORDER BY b.position`,
       [transactionId, owedBranchStatuses(decision)],
     );
+    return rows;
   }
 }

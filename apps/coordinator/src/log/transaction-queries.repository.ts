@@ -4,7 +4,7 @@ import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
 import type { BranchRecord, TransactionRecord } from '../domain/records';
 import { branchColumns, transactionColumns } from './columns';
-import { select } from './sql';
+import { runSql } from '@app/database';
 
 /** One logged event. */
 export interface EventRecord {
@@ -58,7 +58,7 @@ export class TransactionQueries {
     id: string,
     limit: number,
   ): Promise<TransactionWithHistory | null> {
-    const rows = await select<
+    const { rows } = await runSql<
       TransactionRecord & {
         branches: BranchRecord[];
         events: (Omit<EventRecord, 'at'> & { at: string })[];
@@ -139,7 +139,7 @@ export class TransactionQueries {
         `(t.created_at, t.id) < (to_timestamp(0) + ${param(after.createdMicros)}::int8 * interval '1 microsecond', ${param(after.id)}::uuid)`,
       );
     }
-    return select<TransactionRecord & ListKey>(
+    const { rows } = await runSql<TransactionRecord & ListKey>(
       manager,
       `SELECT ${transactionColumns(this.clock.now, 't')},
          (extract(epoch FROM t.created_at) * 1000000)::int8::text AS "createdMicros"
@@ -149,16 +149,18 @@ export class TransactionQueries {
        LIMIT ${param(limit)}`,
       params,
     );
+    return rows;
   }
 
   /** Branches of several transactions, grouped by the caller. */
   async findBranchesOf(manager: EntityManager, transactionIds: string[]): Promise<BranchRecord[]> {
     if (transactionIds.length === 0) return [];
-    return select<BranchRecord>(
+    const { rows } = await runSql<BranchRecord>(
       manager,
       `SELECT ${branchColumns()} FROM branches WHERE transaction_id = ANY($1::uuid[])
        ORDER BY transaction_id, position`,
       [transactionIds],
     );
+    return rows;
   }
 }
