@@ -1,3 +1,4 @@
+import './tracing';
 import { Logger } from '@nestjs/common';
 import { DEV_SECRETS, loadConfigOrExit } from '@app/config';
 import { createHttpApp, listen } from '@app/http';

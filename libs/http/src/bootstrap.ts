@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { MAX_BODY_BYTES } from '@app/protocol';
+import { TracingShutdownModule } from '@app/tracing';
 import { answerClientErrors } from './client-errors';
 import { rejectDeepJson } from './json-depth';
 import { requireJsonBody } from './json-content-type';
@@ -20,17 +21,22 @@ export interface HttpAppOptions extends NestApplicationOptions {
   jsonLogs?: JsonLogOptions;
 }
 
+/** The app's module with the export of its last spans at shutdown next to it. */
+class TracedApp {}
+
 /**
  * Creates an app with the HTTP behaviour every service shares: the raw body
  * kept for signature checks, the 256 KiB body limit, the validation pipe,
- * problem+json errors and shutdown hooks.
+ * problem+json errors and shutdown hooks
+ * (which also export the spans still buffered, when tracing is on).
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
   { jsonLogs, ...options }: HttpAppOptions = {},
 ): Promise<NestExpressApplication> {
+  const traced: DynamicModule = { module: TracedApp, imports: [module, TracingShutdownModule] };
   const app = await NestFactory.create<NestExpressApplication>(
-    jsonLogs ? withJsonLogs(module, jsonLogs) : module,
+    jsonLogs ? withJsonLogs(traced, jsonLogs) : traced,
     {
       rawBody: true,
       bodyParser: false,

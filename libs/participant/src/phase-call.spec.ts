@@ -1,6 +1,6 @@
 import { IsInt, IsString, Min } from 'class-validator';
 import { ErrorCode, TccError } from '@app/protocol';
-import { parseDeadline, readEnvelope, readPayload } from './phase-call';
+import { parseDeadline, readBatchItem, readEnvelope, readPayload } from './phase-call';
 
 class Payload {
   @IsString() sku: string;
@@ -66,5 +66,15 @@ describe('phase call parsing', () => {
     expect(parseDeadline('1700000000000')).toBe(1700000000000);
     expect(() => parseDeadline('soon')).toThrow(TccError);
     expect(() => parseDeadline('-5')).toThrow(TccError);
+  });
+
+  it('reads a batch item with its trace context, and refuses one that is not a string', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const item = { action: 'a', phase: 'try', deadline: 5, body: {} };
+    expect(readBatchItem({ ...item, traceparent }, 0)).toMatchObject({ traceparent, deadline: 5 });
+    expect(readBatchItem(item, 0).traceparent).toBeNull();
+    expect(() => readBatchItem({ ...item, traceparent: 7 }, 2)).toThrow(
+      'items[2].traceparent: must be a string',
+    );
   });
 });

@@ -129,15 +129,17 @@ export function readBatch(body: unknown): unknown[] {
   return items;
 }
 
-/** One batch item read: its action, phase, try deadline and the single call's body. */
+/** One batch item read: its action, phase, try deadline, trace context and the single call's body. */
 export interface BatchItem {
   action: string;
   phase: string;
   deadline: number | null;
+  /** The W3C `traceparent` the single call would carry as a header. */
+  traceparent: string | null;
   body: unknown;
 }
 
-const ITEM_KEYS = new Set(['action', 'phase', 'deadline', 'body']);
+const ITEM_KEYS = new Set(['action', 'phase', 'deadline', 'traceparent', 'body']);
 
 /** Reads one item of a batch; 400 for that item alone when it is malformed. */
 export function readBatchItem(raw: unknown, index: number): BatchItem {
@@ -148,7 +150,7 @@ export function readBatchItem(raw: unknown, index: number): BatchItem {
   const problems: FieldProblem[] = Object.keys(raw)
     .filter((key) => !ITEM_KEYS.has(key))
     .map((key) => ({ field: field(key), messages: ['is not allowed'] }));
-  const { action, phase, deadline, body } = raw as Record<string, unknown>;
+  const { action, phase, deadline, traceparent, body } = raw as Record<string, unknown>;
   for (const [name, value] of [
     ['action', action],
     ['phase', phase],
@@ -161,11 +163,15 @@ export function readBatchItem(raw: unknown, index: number): BatchItem {
   if (!validDeadline) {
     problems.push({ field: field('deadline'), messages: ['must be epoch milliseconds'] });
   }
+  if (traceparent !== undefined && typeof traceparent !== 'string') {
+    problems.push({ field: field('traceparent'), messages: ['must be a string'] });
+  }
   if (problems.length > 0) throw validationProblem(problems);
   return {
     action: action as string,
     phase: phase as string,
     deadline: deadline === undefined ? null : (deadline as number),
+    traceparent: typeof traceparent === 'string' ? traceparent : null,
     body,
   };
 }

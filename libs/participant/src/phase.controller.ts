@@ -7,20 +7,24 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { Public } from '@app/http/auth';
 import { ProblemJsonFilter } from '@app/http/problem.filter';
 import { DEADLINE_HEADER, PhaseBatchResponse } from '@app/protocol';
+import { ContinueTraceInterceptor } from '@app/tracing/continue-trace.interceptor';
 import { PhaseResponse, PhaseService } from './phase.service';
 import { SignatureGuard } from './signature.guard';
 
 /**
  * The coordinator's phase calls: no bearer token, a signature instead. Its own
  * problem+json filter, so an app that installs none still answers 401 and 409
- * the way the coordinator reads them.
+ * the way the coordinator reads them. A `traceparent` header joins the
+ * call's spans to the coordinator's trace.
  */
 @Public()
 @UseGuards(SignatureGuard)
+@UseInterceptors(ContinueTraceInterceptor)
 @UseFilters(ProblemJsonFilter)
 @Controller('tcc')
 export class PhaseController {

@@ -1,15 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ROOT_CONTEXT, Span, SpanKind, context, trace } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { toProblem } from '@app/http/problem.filter';
 import {
   BusinessRefusal,
   ErrorCode,
+  HTTP_STATUS_OF,
   PHASES,
   Phase,
   PhaseBatchResponse,
   PhaseBatchResult,
   TccError,
 } from '@app/protocol';
+import { TccAttributes } from '@app/tracing/attributes';
+import { continuedFrom, inSpan, withContext } from '@app/tracing/spans';
 import type { PhaseContext, TccAction } from './action';
 import {
   OpeningCheck,
@@ -23,7 +27,14 @@ import {
 import type { BarrierKey } from './barrier.repository';
 import type { BatchAnswer } from './batch-barrier';
 import { PARTICIPANT_OPTIONS, ParticipantOptions } from './options';
-import { parseDeadline, readBatch, readBatchItem, readEnvelope, readPayload } from './phase-call';
+import {
+  BatchItem,
+  parseDeadline,
+  readBatch,
+  readBatchItem,
+  readEnvelope,
+  readPayload,
+} from './phase-call';
 import { runPhaseGroup } from './phase-group';
 import { TryBatcher, isBatched } from './try-batcher';
 
@@ -45,6 +56,14 @@ class PhaseMisrouted extends Error {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Spans through @opentelemetry/api alone: no-ops unless the app registers an SDK.
+const tracer = trace.getTracer('@tcc-coordinator/participant');
+
+/** A refusal or an invalid call is the phase's answer, not a failure of its span. */
+const isAnswer = (error: unknown): boolean =>
+  error instanceof BusinessRefusal ||
+  (error instanceof TccError && HTTP_STATUS_OF[error.code] < 500);
 
 /** A phase call that passed every check, ready to run. */
 interface ReadyCall {
@@ -69,35 +88,55 @@ export class PhaseService {
     this.actions = new Map(options.actions.map((action) => [action.name, action]));
   }
 
-  /** One call of `POST /tcc/{action}/{phase}`. */
-  async handle(
+  /** One call of `POST /tcc/{action}/{phase}`, as a span of the call's trace. */
+  handle(
     actionName: string,
     phaseName: string,
     body: unknown,
     deadlineHeader: string | undefined,
   ): Promise<PhaseResponse> {
-    const ready = await this.prepare(actionName, phaseName, body, () =>
-      parseDeadline(deadlineHeader),
-    );
-    if ('answer' in ready) return ready.answer;
-    return respond(await this.run(ready));
+    const options = {
+      kind: SpanKind.SERVER,
+      attributes: { [TccAttributes.Action]: actionName, [TccAttributes.Phase]: phaseName },
+      answers: isAnswer,
+    };
+    return inSpan(tracer, 'tcc.phase', options, async (span) => {
+      const ready = await this.prepare(actionName, phaseName, body, () =>
+        parseDeadline(deadlineHeader),
+      );
+      if ('answer' in ready) return ready.answer;
+      span.setAttributes(keyAttributes(ready.key));
+      return respond(noteAnswer(span, await this.run(ready)));
+    });
   }
 
   /**
    * A batch of `POST /tcc/batch`: every item is checked and answered as its
    * single call would be. Tries of actions that batch by key join their
    * key's queue; the other phases share one local transaction per database
-   * ({@link runPhaseGroup}), the databases in parallel.
+   * ({@link runPhaseGroup}), the databases in parallel. The batch is a span
+   * of its own, linked to each item's span; an item's span continues the
+   * trace of its `traceparent` field.
    */
   async handleBatch(body: unknown): Promise<PhaseBatchResponse> {
     const items = readBatch(body);
+    const options = {
+      kind: SpanKind.SERVER,
+      attributes: { [TccAttributes.BatchSize]: items.length },
+    };
+    return inSpan(tracer, 'tcc.batch', options, (batch) => this.runBatch(items, batch));
+  }
+
+  private async runBatch(items: unknown[], batch: Span): Promise<PhaseBatchResponse> {
     const results = new Array<PhaseBatchResult>(items.length);
+    const spans = new Map<number, Span>();
     const groups = new Map<DataSource, { index: number; ready: ReadyCall }[]>();
     const queued: Promise<void>[] = [];
     for (const [index, raw] of items.entries()) {
       let ready: ReadyCall | { answer: PhaseResponse };
       try {
         const item = readBatchItem(raw, index);
+        spans.set(index, itemSpan(item, batch));
         ready = await this.prepare(item.action, item.phase, item.body, () => item.deadline);
       } catch (error) {
         results[index] = this.failure(error);
@@ -105,9 +144,14 @@ export class PhaseService {
       }
       if ('answer' in ready) {
         results[index] = { status: 200, body: ready.answer };
-      } else if (this.queuesTry(ready)) {
+        continue;
+      }
+      spans.get(index)?.setAttributes(keyAttributes(ready.key));
+      if (this.queuesTry(ready)) {
+        const span = spans.get(index);
+        const inItem = span ? trace.setSpan(context.active(), span) : context.active();
         queued.push(
-          this.run(ready).then(
+          withContext(inItem, () => this.run(ready)).then(
             (answer) => void (results[index] = this.result(answer)),
             (error: unknown) => void (results[index] = this.failure(error)),
           ),
@@ -131,6 +175,10 @@ export class PhaseService {
         group.forEach((entry, n) => (results[entry.index] = this.result(answers[n])));
       }),
     ]);
+    for (const [index, span] of spans) {
+      span.setAttribute('http.response.status_code', results[index].status);
+      span.end();
+    }
     return { results };
   }
 
@@ -172,7 +220,15 @@ export class PhaseService {
    * Runs one call in a transaction of its own (or its key's try queue);
    * when its key has moved to another database meanwhile, follows it there.
    */
-  private async run(call: ReadyCall): Promise<BatchAnswer> {
+  private run(call: ReadyCall): Promise<BatchAnswer> {
+    const attributes = { [TccAttributes.Phase]: call.phase, ...keyAttributes(call.key) };
+    return inSpan(tracer, 'tcc.barrier', { attributes }, async (span) =>
+      noteAnswer(span, await this.runBarrier(call)),
+    );
+  }
+
+  /** {@link run} without its span. */
+  private async runBarrier(call: ReadyCall): Promise<BatchAnswer> {
     const { action } = call;
     if (this.queuesTry(call) && isBatched(action)) {
       return this.batcher.submit(call.dataSource, action, {
@@ -275,6 +331,43 @@ function fenceOf(action: TccAction<object>, call: { payload: object }): OpeningC
       if (retryAfterMs !== null) throw new PhaseMisrouted(retryAfterMs);
     },
   };
+}
+
+function keyAttributes(key: BarrierKey): Record<string, string> {
+  return {
+    [TccAttributes.TransactionId]: key.transactionId,
+    [TccAttributes.BranchId]: key.branchId,
+  };
+}
+
+/** Puts the barrier's answer on `span`; returns it. */
+function noteAnswer(span: Span, answer: BatchAnswer): BatchAnswer {
+  if (answer.kind === 'done') {
+    span.setAttributes({
+      [TccAttributes.Outcome]: answer.outcome,
+      [TccAttributes.Repeated]: answer.repeated,
+    });
+  } else {
+    span.setAttribute(TccAttributes.Outcome, answer.kind === 'refused' ? answer.code : 'failed');
+  }
+  return answer;
+}
+
+/** The span of one batch item, in its own trace when it names one, linked from the batch's span. */
+function itemSpan(item: BatchItem, batch: Span): Span {
+  const parent = item.traceparent
+    ? continuedFrom({ traceparent: item.traceparent }, ROOT_CONTEXT)
+    : trace.setSpan(context.active(), batch);
+  const span = tracer.startSpan(
+    'tcc.phase',
+    {
+      kind: SpanKind.SERVER,
+      attributes: { [TccAttributes.Action]: item.action, [TccAttributes.Phase]: item.phase },
+    },
+    parent,
+  );
+  if (item.traceparent) batch.addLink({ context: span.spanContext() });
+  return span;
 }
 
 function respond(answer: BatchAnswer): PhaseResponse {

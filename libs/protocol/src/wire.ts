@@ -19,6 +19,11 @@ export interface PhaseBatchItem {
   phase: string;
   /** The try's deadline (epoch ms), as `X-TCC-Deadline` carries it on a single call; ignored by confirm and cancel. */
   deadline?: number;
+  /**
+   * The W3C `traceparent` of the coordinator's call span, as the header
+   * carries it on a single call; only sent when the coordinator traces.
+   */
+  traceparent?: string;
   body: PhaseCallBody;
 }
 

@@ -17,6 +17,8 @@ export interface TransactionRecord {
   branchCount: number;
   /** The API key's name (or `admin`) that started it; null when logged before callers were recorded. */
   caller: string | null;
+  /** The W3C `traceparent` of the span that began it; null when tracing was off. */
+  traceParent: string | null;
   createdAt: Date;
   updatedAt: Date;
   /** The deadline has passed by the log's clock. */

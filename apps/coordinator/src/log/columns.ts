@@ -4,7 +4,7 @@ export function transactionColumns(now: string, alias = 'transactions'): string 
   return `${t}.id, ${t}.status, ${t}.deadline, ${t}.reason, ${t}.reason_code AS "reasonCode",
     ${t}.failed_branch_id AS "failedBranchId", ${t}.stuck, ${t}.resolved, ${t}.attempts,
     ${t}.auto_commit AS "autoCommit", ${t}.lease_owner AS "leaseOwner",
-    ${t}.branch_count AS "branchCount", ${t}.caller,
+    ${t}.branch_count AS "branchCount", ${t}.caller, ${t}.trace_parent AS "traceParent",
     ${t}.created_at AS "createdAt", ${t}.updated_at AS "updatedAt",
     (${t}.deadline <= ${now}) AS expired`;
 }

@@ -24,6 +24,8 @@ export interface NewTransaction {
   requestHash: string | null;
   /** Who started it: the API key's name, or `admin`. */
   caller: string;
+  /** The W3C `traceparent` of the span that begins it; null when tracing is off. */
+  traceParent: string | null;
   branches: NewBranch[];
   /** The creating request holds the lease until it answers. */
   leaseOwner: string;
@@ -66,10 +68,10 @@ export class TransactionLog {
        ), logged AS (
          INSERT INTO transactions (id, status, deadline, next_attempt_at, auto_commit,
            idempotency_key, request_hash, lease_owner, lease_until, branch_count, caller,
-           created_at, updated_at)
+           trace_parent, created_at, updated_at)
          SELECT $1, '${TransactionStatus.Trying}', ${now} + $2 * interval '1 millisecond',
            ${now} + $2 * interval '1 millisecond', $3, $4, $5, $6,
-           ${now} + $7 * interval '1 millisecond', $12::int, $14, ${now}, ${now}
+           ${now} + $7 * interval '1 millisecond', $12::int, $14, $15, ${now}, ${now}
          WHERE (SELECT count(*) FROM known) = $12::int
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING ${transactionColumns(now)}
@@ -100,6 +102,7 @@ export class TransactionLog {
         branches.length,
         { autoCommit: input.autoCommit, branches: branches.length, caller: input.caller },
         input.caller,
+        input.traceParent,
       ],
     );
     const row = rows[0];

@@ -28,6 +28,8 @@ export interface QueuedCall {
   phase: Phase;
   body: PhaseCallBody;
   deadlineMs?: number;
+  /** The call span's W3C `traceparent`, sent with the call; absent when tracing is off. */
+  traceparent?: string;
 }
 
 /** How a lane sends: one call alone, or several in one request to {@link PHASE_BATCH_PATH}. */
@@ -62,6 +64,8 @@ export class CallLane {
       action: call.action,
       phase: call.phase,
       ...(call.deadlineMs === undefined ? {} : { deadline: call.deadlineMs }),
+      // Per item: the items of one batch belong to different transactions, so to different traces.
+      ...(call.traceparent === undefined ? {} : { traceparent: call.traceparent }),
       body: call.body,
     };
     return new Promise((resolve) => {

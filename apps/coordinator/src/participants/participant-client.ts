@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import {
   DEADLINE_HEADER,
@@ -9,6 +10,7 @@ import {
   TIMESTAMP_HEADER,
   signCall,
 } from '@app/protocol';
+import { TRACEPARENT_HEADER, TccAttributes, inSpan, traceparentOf } from '@app/tracing';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import { TransactionEvents } from '../events/transaction-events';
 import { readBounded } from './bounded-answer';
@@ -21,11 +23,15 @@ import { BatchCapability } from './batch-capability';
 /** Most bytes of a batch's answer the coordinator reads: a full batch of problems fits. */
 const MAX_BATCH_ANSWER_BYTES = 1024 * 1024;
 
+const tracer = trace.getTracer('coordinator');
+
 /** Which participant endpoint to call. */
 export interface CallAddress {
   participant: string;
   baseUrl: string;
   action: string;
+  /** Phase-2 calls the branch had before this one; tries count none. */
+  attempts?: number;
 }
 
 /**
@@ -49,32 +55,54 @@ export class ParticipantClient implements OnApplicationShutdown {
    * Sends `POST {baseUrl}/tcc/{action}/{phase}`; `deadlineMs` goes with
    * tries only. To a participant that answers batches, concurrent calls go
    * together in one `POST {baseUrl}/tcc/batch` ({@link CallLane}), each
-   * with the outcome its single call would have had.
+   * with the outcome its single call would have had. Each call is a span,
+   * whose `traceparent` the call carries (a header, or its batch item's field).
    */
-  async call(
+  call(
     address: CallAddress,
     phase: Phase,
     body: PhaseCallBody,
     deadlineMs?: number,
   ): Promise<CallOutcome> {
-    const started = Date.now();
-    const call: QueuedCall = { action: address.action, phase, body, deadlineMs };
-    const { outcome, status } =
-      this.config.batchCalls && (await this.capability.batches(address.participant))
-        ? await this.lane(address).submit(call)
-        : await this.send(address, call);
-    this.health.note(address.participant, outcome.kind === 'unknown' ? outcome.error : null);
-    this.events.emit('participantCalled', {
-      participant: address.participant,
-      action: address.action,
-      phase,
-      transactionId: body.transactionId,
-      branchId: body.branchId,
-      outcome: outcome.kind,
-      status,
-      durationMs: Date.now() - started,
+    const attributes = {
+      [TccAttributes.Participant]: address.participant,
+      [TccAttributes.Action]: address.action,
+      [TccAttributes.Phase]: phase,
+      [TccAttributes.TransactionId]: body.transactionId,
+      [TccAttributes.BranchId]: body.branchId,
+      [TccAttributes.Attempt]: (address.attempts ?? 0) + 1,
+    };
+    return inSpan(tracer, 'tcc.call', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const started = Date.now();
+      const call: QueuedCall = {
+        action: address.action,
+        phase,
+        body,
+        deadlineMs,
+        traceparent: traceparentOf() ?? undefined,
+      };
+      const { outcome, status } =
+        this.config.batchCalls && (await this.capability.batches(address.participant))
+          ? await this.lane(address).submit(call)
+          : await this.send(address, call);
+      span.setAttribute(TccAttributes.Outcome, outcome.kind);
+      if (status !== null) span.setAttribute('http.response.status_code', status);
+      if (outcome.kind === 'unknown') {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+      }
+      this.health.note(address.participant, outcome.kind === 'unknown' ? outcome.error : null);
+      this.events.emit('participantCalled', {
+        participant: address.participant,
+        action: address.action,
+        phase,
+        transactionId: body.transactionId,
+        branchId: body.branchId,
+        outcome: outcome.kind,
+        status,
+        durationMs: Date.now() - started,
+      });
+      return outcome;
     });
-    return outcome;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -107,6 +135,7 @@ export class ParticipantClient implements OnApplicationShutdown {
         `/tcc/${address.action}/${call.phase}`,
         Buffer.from(JSON.stringify(call.body)),
         deadline,
+        call.traceparent,
       );
       const status = response.statusCode;
       return { outcome: classifyResponse(status, await readBounded(response.body)), status };
@@ -131,8 +160,18 @@ export class ParticipantClient implements OnApplicationShutdown {
     }
   }
 
-  /** One signed POST of `raw` to `signedPath` under `baseUrl`, bounded by TCC_CALL_TIMEOUT_MS. */
-  private post(address: CallAddress, signedPath: string, raw: Buffer, deadline: string) {
+  /**
+   * One signed POST of `raw` to `signedPath` under `baseUrl`, bounded by
+   * TCC_CALL_TIMEOUT_MS. `traceparent` is outside the signature: it only
+   * joins the participant's spans to the call's trace.
+   */
+  private post(
+    address: CallAddress,
+    signedPath: string,
+    raw: Buffer,
+    deadline: string,
+    traceparent?: string,
+  ) {
     const timeoutMs = this.config.callTimeoutMs;
     const base = new URL(address.baseUrl);
     const timestamp = String(Date.now());
@@ -148,6 +187,7 @@ export class ParticipantClient implements OnApplicationShutdown {
       }),
     };
     if (deadline) headers[DEADLINE_HEADER] = deadline;
+    if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
     return this.pool(base.origin).request({
       method: 'POST',
       path: `${base.pathname.replace(/\/+$/, '')}${signedPath}`,

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectEntityManager } from '@nestjs/typeorm';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
+import { TccAttributes, inSpan, linksTo, markFailed } from '@app/tracing';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import type { TransactionRecord } from '../domain/records';
 import { TransactionEvents } from '../events/transaction-events';
@@ -9,6 +11,8 @@ import { Leases } from '../log/leases.repository';
 import { TransactionProcessor } from '../tcc/transaction-processor';
 
 const INTERVAL_NAME = 'tcc-recovery';
+
+const tracer = trace.getTracer('coordinator');
 
 /**
  * Finishes what requests left: cancels transactions abandoned past their
@@ -78,11 +82,24 @@ export class RecoveryService implements OnApplicationBootstrap {
     return claimed.length;
   }
 
-  private async recover(claimed: TransactionRecord): Promise<void> {
-    try {
-      await this.processor.resume(claimed);
-    } catch (error) {
-      this.logger.error(`Recovery of ${claimed.id} failed: ${String(error)}`);
-    }
+  /**
+   * Resumes one claimed transaction in a trace of its own (a retry may come
+   * hours later), linked to the span that began the transaction.
+   */
+  private recover(claimed: TransactionRecord): Promise<void> {
+    const options = {
+      parent: ROOT_CONTEXT,
+      links: linksTo(claimed.traceParent),
+      attributes: { [TccAttributes.TransactionId]: claimed.id },
+    };
+    return inSpan(tracer, 'tcc.recovery', options, async (span) => {
+      try {
+        const resumed = await this.processor.resume(claimed);
+        span.setAttribute(TccAttributes.TransactionStatus, resumed.status);
+      } catch (error) {
+        markFailed(span, error);
+        this.logger.error(`Recovery of ${claimed.id} failed: ${String(error)}`);
+      }
+    });
   }
 }

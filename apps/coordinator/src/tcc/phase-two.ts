@@ -1,15 +1,25 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
+import { trace } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
+import { TccAttributes, inSpan } from '@app/tracing';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import { describeFailure } from '../domain/call-outcome';
 import type { CallTarget, TransactionRecord } from '../domain/records';
 import { makesStuck } from '../domain/retry-policy';
-import { decisionOf, finalStatus, isPhaseTwo, phaseTwoCalls } from '../domain/state-machine';
+import {
+  Decision,
+  decisionOf,
+  finalStatus,
+  isPhaseTwo,
+  phaseTwoCalls,
+} from '../domain/state-machine';
 import { TransactionEvents } from '../events/transaction-events';
 import { StatusChanges } from '../log/status-changes';
 import { TransactionLog } from '../log/transaction-log.repository';
 import { ParticipantClient } from '../participants/participant-client';
+
+const tracer = trace.getTracer('coordinator');
 
 /**
  * Phase 2: sends the logged decision to every branch that still owes it, in
@@ -41,6 +51,20 @@ export class PhaseTwo {
   async run(record: TransactionRecord, decidedOver?: CallTarget[]): Promise<TransactionRecord> {
     const decision = decisionOf(record.status);
     if (!decision || !isPhaseTwo(record.status) || record.resolved) return record;
+    const attributes = {
+      [TccAttributes.TransactionId]: record.id,
+      [TccAttributes.Phase]: decision,
+    };
+    return inSpan(tracer, `tcc.${decision}`, { attributes }, () =>
+      this.round(record, decision, decidedOver),
+    );
+  }
+
+  private async round(
+    record: TransactionRecord,
+    decision: Decision,
+    decidedOver?: CallTarget[],
+  ): Promise<TransactionRecord> {
     const started = Date.now();
     const owed =
       decision === 'confirm' && decidedOver?.length === record.branchCount

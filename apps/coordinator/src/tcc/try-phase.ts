@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
+import { trace } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
+import { TccAttributes, inSpan } from '@app/tracing';
 import type { CallOutcome } from '../domain/call-outcome';
 import type { CallTarget } from '../domain/records';
 import { BranchCalls, tryCalls } from '../domain/state-machine';
 import { BranchLog } from '../log/branch-log.repository';
 import { ParticipantClient } from '../participants/participant-client';
 import { TransactionEvents } from '../events/transaction-events';
+
+const tracer = trace.getTracer('coordinator');
 
 /** A try's outcome. */
 export interface TryResult {
@@ -29,7 +33,15 @@ export class TryPhase {
   ) {}
 
   /** Sends every try and waits for all of them; records nothing. */
-  async tryAll(
+  tryAll(transaction: { id: string; deadline: Date }, targets: CallTarget[]): Promise<TryResult[]> {
+    const attributes = {
+      [TccAttributes.TransactionId]: transaction.id,
+      [TccAttributes.Phase]: 'try',
+    };
+    return inSpan(tracer, 'tcc.try', { attributes }, () => this.round(transaction, targets));
+  }
+
+  private async round(
     transaction: { id: string; deadline: Date },
     targets: CallTarget[],
   ): Promise<TryResult[]> {

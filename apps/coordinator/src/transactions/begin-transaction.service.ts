@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { ErrorCode, TccError } from '@app/protocol';
+import { traceparentOf } from '@app/tracing';
 import { COORDINATOR_CONFIG, CoordinatorConfig } from '../config/coordinator-config';
 import { DEADLINE_REASON, reasonForFailedTry } from '../domain/reasons';
 import type { CallTarget, TransactionRecord } from '../domain/records';
@@ -63,6 +64,8 @@ export class BeginTransaction {
       idempotencyKey,
       requestHash,
       caller,
+      // The request's transaction span, which recovery's spans link back to.
+      traceParent: traceparentOf(),
       branches,
       leaseOwner: this.config.instanceId,
       leaseMs: this.config.retry.leaseMs,

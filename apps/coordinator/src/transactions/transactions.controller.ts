@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import type { Response } from 'express';
 import { CallerName } from '@app/http';
 import { BranchView, TransactionView } from '@app/protocol';
+import { ContinueTraceInterceptor, TccAttributes, inSpan } from '@app/tracing';
 import {
   AddBranchDocs,
   BeginTransactionDocs,
@@ -23,7 +25,11 @@ import { IdempotencyKey, TransactionIdPipe } from './request-params';
 import { TransactionReader } from './transaction-reader.service';
 import type { TransactionSummary } from './transaction-view';
 
+const tracer = trace.getTracer('coordinator');
+
+/** A `traceparent` header makes every request here part of the caller's trace. */
 @TransactionsTag()
+@UseInterceptors(ContinueTraceInterceptor)
 @Controller('v1/transactions')
 export class TransactionsController {
   constructor(
@@ -41,7 +47,19 @@ export class TransactionsController {
     @CallerName() caller: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TransactionView> {
-    return sendTransaction(response, await this.begin.execute(dto, key, caller));
+    const attributes = {
+      [TccAttributes.AutoCommit]: dto.autoCommit ?? true,
+      [TccAttributes.BranchCount]: dto.branches.length,
+    };
+    // The transaction from its begin to the outcome this request reaches.
+    return inSpan(tracer, 'tcc.transaction', { attributes }, async (span) => {
+      const reply = await this.begin.execute(dto, key, caller);
+      span.setAttributes({
+        [TccAttributes.TransactionId]: reply.view.id,
+        [TccAttributes.TransactionStatus]: reply.view.status,
+      });
+      return sendTransaction(response, reply);
+    });
   }
 
   @Get()

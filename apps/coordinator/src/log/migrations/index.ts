@@ -3,6 +3,7 @@ import { IndexStatus1732700000000 } from './1732700000000-index-status';
 import { BranchCount1732800000000 } from './1732800000000-branch-count';
 import { ParticipantBatch1732950000000 } from './1732950000000-participant-batch';
 import { TransactionCaller1733000000000 } from './1733000000000-transaction-caller';
+import { TransactionTraceParent1733100000000 } from './1733100000000-transaction-trace-parent';
 
 /** Every migration of the coordinator's log, oldest first. */
 export const LOG_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const LOG_MIGRATIONS = [
   BranchCount1732800000000,
   ParticipantBatch1732950000000,
   TransactionCaller1733000000000,
+  TransactionTraceParent1733100000000,
 ];
