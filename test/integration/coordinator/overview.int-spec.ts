@@ -124,6 +124,22 @@ describe('coordinator: admin overview and list filters', () => {
     );
   });
 
+  it('finds transactions by the start of their id, as the admin UI shows it', async () => {
+    // Every transaction of this suite, the ones other tests added included.
+    const all = ids((await coordinator.api.get('/v1/transactions?limit=100')).body);
+    const search = async (q: string) =>
+      ids((await coordinator.api.get(`/v1/transactions?limit=100&q=${q}`)).body);
+    const startingWith = (prefix: string) => all.filter((id) => id.startsWith(prefix)).sort();
+    for (const prefix of [keyed.slice(0, 8), keyed.slice(0, 11), keyed.slice(0, 2), keyed[0]]) {
+      expect(await search(prefix)).toEqual(startingWith(prefix));
+      expect(await search(prefix.toUpperCase())).toEqual(startingWith(prefix));
+    }
+    expect(await search(keyed.slice(0, 8))).toContain(keyed);
+    // Only the start of an id counts: its middle or a prefix with a wrong separator finds nothing.
+    expect(await search(keyed.slice(1, 9))).toEqual(startingWith(keyed.slice(1, 9)));
+    expect(await search(`${keyed.slice(0, 4)}-`)).toEqual([]);
+  });
+
   it('filters by a created-at range, bounds included', async () => {
     const [row] = await queryLog<{ created: Date }>(
       db.url,
@@ -148,6 +164,8 @@ describe('coordinator: admin overview and list filters', () => {
     ['from after to', 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'from'],
     ['a space in q', 'q=has%20space', 'q'],
     ['a q longer than a key', `q=${'k'.repeat(256)}`, 'q'],
+    ['an id prefix with the ellipsis the UI shows', 'q=169ba6fd%E2%80%A6', 'q'],
+    ['an empty q', 'q=', 'q'],
   ])('refuses %s with 400 naming the field', async (_label, query, field) => {
     const answer = await coordinator.api.get(`/v1/transactions?${query}`);
     expect(answer.status).toBe(400);

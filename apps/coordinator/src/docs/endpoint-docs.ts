@@ -154,7 +154,7 @@ export const ListTransactionsDocs = (): MethodDecorator =>
       summary: 'List transactions, newest first',
       description:
         'Keyset paging: pass `nextCursor` back as `cursor`. Filters combine: `status`, `stuck`, `participant`, ' +
-        'a `from`/`to` range of `createdAt` (inclusive), and `q` for an exact transaction id or idempotency key.',
+        'a `from`/`to` range of `createdAt` (inclusive), and `q` for the start of a transaction id (the 8 characters the admin UI shows find it) or an exact idempotency key.',
     }),
     ApiResponse({ status: 200, type: TransactionPageDoc }),
     problems([400, 401]),

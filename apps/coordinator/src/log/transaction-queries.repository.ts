@@ -5,6 +5,7 @@ import { LogClock } from './log-clock';
 import type { BranchRecord, TransactionRecord } from '../domain/records';
 import { branchColumns, transactionColumns } from './columns';
 import { runSql } from '@app/database';
+import { idPrefixRange } from './id-prefix';
 
 /** One logged event. */
 export interface EventRecord {
@@ -37,11 +38,9 @@ export interface ListFilter {
   from?: Date;
   /** Created at or before (within the same millisecond). */
   to?: Date;
-  /** Exactly a transaction id or an idempotency key. */
+  /** The start of a transaction id (a whole id included), or exactly an idempotency key. */
   q?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Read-only queries behind the API's transaction views. */
 @Injectable()
@@ -127,11 +126,13 @@ export class TransactionQueries {
       where.push(`t.created_at < ${param(filter.to)}::timestamptz + interval '1 millisecond'`);
     }
     if (filter.q !== undefined) {
-      // Only a UUID can be an id; anything else is looked up as a key (unique index either way).
+      // An id prefix is a range of the primary key, a key one entry of its unique index.
+      const ids = idPrefixRange(filter.q);
+      const key = `t.idempotency_key = ${param(filter.q)}`;
       where.push(
-        UUID.test(filter.q)
-          ? `(t.id = ${param(filter.q.toLowerCase())}::uuid OR t.idempotency_key = ${param(filter.q)})`
-          : `t.idempotency_key = ${param(filter.q)}`,
+        ids
+          ? `(t.id BETWEEN ${param(ids.first)}::uuid AND ${param(ids.last)}::uuid OR ${key})`
+          : key,
       );
     }
     if (after) {

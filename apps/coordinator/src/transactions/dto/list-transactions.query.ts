@@ -61,12 +61,16 @@ export class ListTransactionsQuery {
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   to?: string;
 
-  /** Exactly a transaction id or an idempotency key. */
-  @ApiPropertyOptional({ description: 'Exactly a transaction id or an idempotency key.' })
+  /** The start of a transaction id (the whole id included), or exactly an idempotency key. */
+  @ApiPropertyOptional({
+    description:
+      'The start of a transaction id, such as the 8 characters the admin UI shows (or the whole id), or exactly an idempotency key.',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,255}$/, {
-    message: 'q must be a transaction id or an idempotency key (1 to 255 visible ASCII characters)',
+    message:
+      'q must be the start of a transaction id or an idempotency key (1 to 255 visible ASCII characters)',
   })
   q?: string;
 }
