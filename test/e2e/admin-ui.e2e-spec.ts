@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { TransactionView } from '@app/protocol';
 import { ROOT } from '../../scripts/lib/build';
 import { reserve, transfer, debit, credit } from '../support/branches';
@@ -19,6 +19,11 @@ const MOBILE = { width: 390, height: 844 };
 const RESOLVE_NOTE = 'Credit applied by hand in the ledger, ticket OPS-42';
 
 const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+/** One attribute of every element the locator matches, in page order. */
+const attributes = async (locator: Locator, name: string): Promise<string[]> =>
+  Promise.all(
+    (await locator.all()).map(async (element) => (await element.getAttribute(name)) ?? ''),
+  );
 
 describe('admin UI in a real browser: settling stuck transactions', () => {
   let stack: Stack;
@@ -27,6 +32,7 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
   let profile: string;
   let retried: string;
   let resolved: string;
+  const cancelled: string[] = [];
   const browserProblems: string[] = [];
   const requestedUrls: string[] = [];
 
@@ -78,6 +84,7 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
     for (const amount of [900_000, 750_000]) {
       const refused = await stack.api.beginTransaction({ branches: transfer(bob, alice, amount) });
       expect(refused.body).toMatchObject({ status: 'CANCELLED' });
+      cancelled.push((refused.body as { id: string }).id);
     }
 
     // Two interactive transfers whose tries succeed; then the account participant dies,
@@ -160,6 +167,29 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
     await shoot('overview.png');
   });
 
+  it('draws the last-hour chart across its whole card, on a wide screen and on a phone', async () => {
+    const card = page.locator('section.panel', { has: byTestId(page, 'outcomes-chart') });
+    const widths = async () => {
+      const [chart, panel] = await Promise.all([
+        byTestId(page, 'outcomes-chart').boundingBox(),
+        card.boundingBox(),
+      ]);
+      if (!chart || !panel) throw new Error('the chart or its card is not on the page');
+      return { chart: chart.width, panel: panel.width };
+    };
+    const wide = await widths();
+    // The card's padding (1.25rem a side) is all that may be left empty.
+    expect(wide.chart).toBeGreaterThan(wide.panel - 50);
+    expect(wide.chart).toBeLessThanOrEqual(wide.panel);
+
+    await page.setViewportSize(MOBILE);
+    await waitUntil('the chart is drawn again for the narrow card', async () => {
+      const narrow = await widths();
+      return narrow.chart <= narrow.panel && narrow.chart > narrow.panel - 50;
+    });
+    await page.setViewportSize(DESKTOP);
+  });
+
   it('opens the stuck list with both transactions', async () => {
     await byTestId(page, 'stuck-card').click();
     await page.waitForURL(/#\/transactions\?stuck=true$/);
@@ -232,6 +262,83 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
     const branches = await byTestId(page, 'branch-status').allTextContents();
     expect(branches).toEqual(['CONFIRMED', 'CONFIRMED']);
     expect(await view(retried)).toMatchObject({ status: 'CONFIRMED', stuck: false });
+  });
+
+  it('finds a transaction by the 8 characters the list shows', async () => {
+    const [target] = cancelled;
+    await page.goto(`${stack.apps.coordinator.url}/admin/#/transactions`);
+    const link = page.locator(
+      `[data-testid="tx-row"][data-id="${target}"] [data-testid="tx-link"]`,
+    );
+    const shown = (await link.textContent()) ?? '';
+    expect(shown).toBe(`${target.slice(0, 8)}…`);
+
+    // Typed as read, ellipsis included.
+    await byTestId(page, 'filter-search').fill(shown);
+    await byTestId(page, 'filter-search').press('Enter');
+    await page.waitForURL(new RegExp(`q=${target.slice(0, 8)}$`));
+    const rows = byTestId(page, 'tx-row');
+    await waitUntil('only the rows that start with the prefix', async () => {
+      const ids = await attributes(rows, 'data-id');
+      return ids.includes(target) && ids.every((id) => id.startsWith(target.slice(0, 8)));
+    });
+
+    await byTestId(page, 'filter-search').fill('no-such-key');
+    await byTestId(page, 'filter-search').press('Enter');
+    await byTestId(page, 'tx-empty').waitFor();
+  });
+
+  it('shows a timeline to the millisecond, branch ids in one form, and when a finished transaction ended', async () => {
+    const [target] = cancelled;
+    const tx = await view(target);
+    await openDetail(target);
+    const events = byTestId(page, 'event-row');
+    await waitUntil(
+      'every event is shown',
+      async () => (await events.count()) === tx.events.length,
+    );
+    expect(tx.events.length).toBeGreaterThanOrEqual(5);
+
+    // Local time is UTC here, so each event shows its ISO time of day, milliseconds included,
+    // and its offset from the start, never decreasing.
+    const times = byTestId(page, 'event-time');
+    expect(await attributes(times, 'datetime')).toEqual(tx.events.map((event) => event.at));
+    expect(await times.allTextContents()).toEqual(tx.events.map((event) => event.at.slice(11, 23)));
+    const offset = (at: string) => {
+      const ms = Date.parse(at) - Date.parse(tx.createdAt);
+      return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(3)} s`;
+    };
+    expect(await byTestId(page, 'event-offset').allTextContents()).toEqual(
+      tx.events.map((event) => offset(event.at)),
+    );
+
+    // Every branch id on the page, wherever it appears, reads as its first 8 characters
+    // with the whole id on hover; the full id is never the visible text.
+    const branchIds = tx.branches.map((branch) => branch.id);
+    const codes = page.locator(
+      [
+        '[data-testid="branches-table"] code',
+        '[data-testid="event-branch"]',
+        '[data-testid="detail-failed-branch"] code',
+        '[data-testid="detail-reason"] code',
+      ].join(', '),
+    );
+    const ids = await attributes(codes, 'data-id');
+    expect(new Set(ids)).toEqual(new Set(branchIds));
+    expect(await attributes(codes, 'title')).toEqual(ids);
+    expect(await codes.allTextContents()).toEqual(ids.map((id) => `${id.slice(0, 8)}…`));
+    expect(await byTestId(page, 'detail-reason').locator('code').count()).toBe(1);
+    expect(
+      await byTestId(page, 'detail-failed-branch').locator('code').getAttribute('data-id'),
+    ).toBe(tx.failedBranchId);
+    const text = await page.locator('.detail').innerText();
+    for (const id of branchIds) expect(text).not.toContain(id);
+
+    // Finished: when it ended, no deadline counting into the past.
+    const finished = byTestId(page, 'detail-finished');
+    expect(await finished.locator('time').getAttribute('datetime')).toBe(tx.updatedAt);
+    expect(await byTestId(page, 'detail-deadline').count()).toBe(0);
+    expect(text).not.toContain('Deadline');
   });
 
   it('signs out and forgets the token', async () => {

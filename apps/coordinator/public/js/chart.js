@@ -1,10 +1,9 @@
 // The last hour's outcomes as grouped bars, built as SVG nodes: geometry in
 // attributes and colours in CSS classes, so the strict CSP needs no exception.
 
-import { s } from './dom.js';
+import { h, s } from './dom.js';
 
-const WIDTH = 600;
-const HEIGHT = 200;
+const HEIGHT = 220;
 const MARGIN = { top: 12, right: 8, bottom: 26, left: 34 };
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -14,24 +13,53 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
  */
 
 /**
+ * The chart across the whole width of its box: drawn in the box's own pixels
+ * whenever that width changes, so labels keep their size where a scaled
+ * drawing would leave bands empty on a wide card or shrink text on a phone.
+ * @param {Bucket[]} buckets
+ * @param {number} bucketMinutes
+ * @returns {HTMLElement}
+ */
+export function outcomesChart(buckets, bucketMinutes) {
+  const box = h('div', { class: 'chart-box', testid: 'outcomes-chart-box' });
+  let drawnWidth = 0;
+  const observer = new ResizeObserver(() => {
+    // A box taken out of the page reports a zero size one last time.
+    if (!box.isConnected) {
+      observer.disconnect();
+      return;
+    }
+    const width = Math.floor(box.clientWidth);
+    if (width === 0 || width === drawnWidth) return;
+    drawnWidth = width;
+    box.replaceChildren(drawChart(buckets, bucketMinutes, width));
+  });
+  observer.observe(box);
+  return box;
+}
+
+/**
  * Grouped bar chart: confirmed and cancelled per bucket, oldest left.
  * @param {Bucket[]} buckets
  * @param {number} bucketMinutes
+ * @param {number} width in CSS pixels
  * @returns {SVGElement}
  */
-export function outcomesChart(buckets, bucketMinutes) {
-  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+function drawChart(buckets, bucketMinutes, width) {
+  const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const peak = Math.max(1, ...buckets.map((b) => Math.max(b.confirmed, b.cancelled)));
   const slot = plotWidth / Math.max(1, buckets.length);
-  const bar = Math.max(2, Math.min(18, (slot - 8) / 2));
+  const bar = Math.max(2, Math.min(28, (slot - 8) / 2));
   const y = (/** @type {number} */ value) => MARGIN.top + plotHeight - (value / peak) * plotHeight;
   const confirmed = buckets.reduce((sum, b) => sum + b.confirmed, 0);
   const cancelled = buckets.reduce((sum, b) => sum + b.cancelled, 0);
 
   const svg = s('svg', {
     class: 'chart',
-    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    viewBox: `0 0 ${width} ${HEIGHT}`,
+    width,
+    height: HEIGHT,
     role: 'img',
     'aria-label': `Last hour in ${bucketMinutes}-minute buckets: ${confirmed} confirmed, ${cancelled} cancelled`,
     testid: 'outcomes-chart',
@@ -43,7 +71,7 @@ export function outcomesChart(buckets, bucketMinutes) {
       s('line', {
         class: 'chart-grid',
         x1: MARGIN.left,
-        x2: WIDTH - MARGIN.right,
+        x2: width - MARGIN.right,
         y1: lineY,
         y2: lineY,
       }),

@@ -101,11 +101,23 @@ export function stuckBadge(testid) {
 }
 
 /**
+ * The first 8 characters of an id, the form every view shows (the list's search finds it).
  * @param {string} id
  * @returns {string}
  */
 export function shortId(id) {
   return id.length > 8 ? `${id.slice(0, 8)}…` : id;
+}
+
+/**
+ * An id in its short form, with the whole id on hover and in `data-id`, so a
+ * branch reads the same in the branch table, the timeline and the reason.
+ * @param {string} id
+ * @param {Record<string, unknown>} [props]
+ * @returns {HTMLElement}
+ */
+export function idCode(id, props = {}) {
+  return h('code', { title: id, 'data-id': id, ...props, text: shortId(id) });
 }
 
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
@@ -130,6 +142,39 @@ export function relativeTime(iso, now = Date.now()) {
   if (abs < 3600) return relativeFormat.format(Math.round(seconds / 60), 'minute');
   if (abs < 86400) return relativeFormat.format(Math.round(seconds / 3600), 'hour');
   return relativeFormat.format(Math.round(seconds / 86400), 'day');
+}
+
+const clockFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+});
+
+/**
+ * Local time of day to the millisecond: the events of one transaction are often within a second.
+ * @param {string} iso
+ * @returns {string}
+ */
+export function clockTime(iso) {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '—' : clockFormat.format(ms);
+}
+
+/**
+ * How long after `startIso` an event came: "+0 ms", "+12 ms", "+1.204 s", "+2 min 5 s".
+ * @param {string} iso
+ * @param {string} startIso
+ * @returns {string}
+ */
+export function offsetFrom(iso, startIso) {
+  const delta = Date.parse(iso) - Date.parse(startIso);
+  if (Number.isNaN(delta)) return '';
+  const sign = delta < 0 ? '−' : '+';
+  const ms = Math.abs(delta);
+  if (ms < 1000) return `${sign}${ms} ms`;
+  if (ms < 60_000) return `${sign}${(ms / 1000).toFixed(3)} s`;
+  return `${sign}${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`;
 }
 
 /**

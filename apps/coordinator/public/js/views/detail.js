@@ -1,14 +1,15 @@
 import { api, ApiError, describeError, isQuietError } from '../api.js';
 import {
   absoluteTime,
+  clockTime,
   h,
+  idCode,
+  offsetFrom,
   prettyJson,
   relativeTime,
-  shortId,
   statusBadge,
   stuckBadge,
   table,
-  timeCell,
 } from '../dom.js';
 import { confirmAction, copyButton, toast } from '../ui.js';
 
@@ -28,13 +29,60 @@ import { confirmAction, copyButton, toast } from '../ui.js';
  * @returns {{ retry: boolean, cancel: boolean, resolve: boolean }}
  */
 export function allowedActions(tx) {
-  const finished = tx.status === 'CONFIRMED' || tx.status === 'CANCELLED' || tx.resolved;
+  const finished = isFinished(tx);
   const decided = tx.status === 'CONFIRMING' || tx.status === 'CANCELLING';
   return {
     retry: !finished && (decided || tx.stuck),
     cancel: !finished && tx.status === 'TRYING',
     resolve: !finished && decided,
   };
+}
+
+/**
+ * Ended: confirmed, cancelled, or settled by hand; nothing about it changes any more.
+ * @param {Transaction} tx
+ * @returns {boolean}
+ */
+function isFinished(tx) {
+  return tx.status === 'CONFIRMED' || tx.status === 'CANCELLED' || tx.resolved;
+}
+
+/**
+ * When it ended, or, while a decision can still be taken, its deadline. Once
+ * decided the deadline no longer applies, so it is shown without a countdown.
+ * @param {Transaction} tx
+ * @returns {HTMLElement[]}
+ */
+function timing(tx) {
+  if (isFinished(tx)) {
+    return fact(tx.resolved ? 'Resolved' : 'Finished', whenFull(tx.updatedAt), 'detail-finished');
+  }
+  if (tx.status === 'TRYING') return fact('Deadline', whenFull(tx.deadline), 'detail-deadline');
+  return fact(
+    'Try deadline',
+    h('time', { datetime: tx.deadline, text: absoluteTime(tx.deadline) }),
+    'detail-deadline',
+  );
+}
+
+/**
+ * A text with the transaction's branch ids in their short form, so a reason
+ * names a branch the way its table and the timeline do.
+ * @param {string} text
+ * @param {Branch[]} branches
+ * @returns {import('../dom.js').Child[]}
+ */
+function withShortIds(text, branches) {
+  /** @type {import('../dom.js').Child[]} */
+  let parts = [text];
+  for (const { id } of branches) {
+    parts = parts.flatMap((part) =>
+      typeof part === 'string'
+        ? part.split(id).flatMap((piece, i) => (i === 0 ? [piece] : [idCode(id), piece]))
+        : [part],
+    );
+  }
+  return parts;
 }
 
 /**
@@ -74,7 +122,7 @@ function branchesSection(tx) {
         'data-id': b.id,
         class: b.id === tx.failedBranchId ? 'row-alert' : undefined,
       },
-      h('td', {}, h('code', { title: b.id, text: shortId(b.id) })),
+      h('td', { class: 'cell-id' }, idCode(b.id), copyButton(b.id, 'Copy branch id')),
       h('td', { text: b.participant }),
       h('td', { text: b.action }),
       h('td', {}, h('pre', { class: 'json', text: prettyJson(b.payload) })),
@@ -118,10 +166,22 @@ function eventsSection(tx) {
       h(
         'div',
         { class: 'event-head' },
-        timeCell(e.at, { relative: false }),
+        // Milliseconds and the offset from the start: a transaction's events are often within one second.
+        h('time', {
+          class: 'event-time',
+          datetime: e.at,
+          title: `${absoluteTime(e.at)} (${e.at})`,
+          testid: 'event-time',
+          text: clockTime(e.at),
+        }),
+        h('span', {
+          class: 'event-offset muted',
+          testid: 'event-offset',
+          text: offsetFrom(e.at, tx.createdAt),
+        }),
         h('strong', { class: 'event-type', text: e.type }),
         e.branchId
-          ? h('code', { class: 'muted', title: e.branchId, text: `branch ${shortId(e.branchId)}` })
+          ? h('span', { class: 'muted' }, 'branch ', idCode(e.branchId, { testid: 'event-branch' }))
           : null,
       ),
       e.detail === null || e.detail === undefined
@@ -291,20 +351,28 @@ export function mountDetail(root, id, backHref) {
         h(
           'dl',
           { class: 'facts' },
-          fact('Deadline', whenFull(tx.deadline), 'detail-deadline'),
+          timing(tx),
           fact('Created', whenFull(tx.createdAt)),
-          fact('Updated', whenFull(tx.updatedAt)),
+          isFinished(tx) ? [] : fact('Updated', whenFull(tx.updatedAt)),
           fact('Attempts', String(tx.attempts), 'detail-attempts'),
           fact('Stuck', tx.stuck ? 'Yes' : 'No'),
           fact('Resolved', tx.resolved ? 'Yes' : 'No'),
           tx.reason
-            ? fact('Reason', h('span', { class: 'error-text', text: tx.reason }), 'detail-reason')
+            ? fact(
+                'Reason',
+                h('span', { class: 'error-text' }, withShortIds(tx.reason, tx.branches)),
+                'detail-reason',
+              )
             : [],
           tx.reasonCode
             ? fact('Reason code', h('code', { text: tx.reasonCode }), 'detail-reason-code')
             : [],
           tx.failedBranchId
-            ? fact('Failed branch', h('code', { text: tx.failedBranchId }), 'detail-failed-branch')
+            ? fact(
+                'Failed branch',
+                [idCode(tx.failedBranchId), copyButton(tx.failedBranchId, 'Copy branch id')],
+                'detail-failed-branch',
+              )
             : [],
         ),
       ),

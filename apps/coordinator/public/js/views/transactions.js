@@ -27,8 +27,18 @@ export function readFilters(params) {
     participant: params.get('participant') ?? '',
     from: iso('from'),
     to: iso('to'),
-    q: (params.get('q') ?? '').trim(),
+    q: searchText(params.get('q') ?? ''),
   };
+}
+
+/**
+ * The search as the API takes it: an id copied from the list keeps its
+ * ellipsis ("169ba6fd…"), which is not part of the id.
+ * @param {string} text
+ * @returns {string}
+ */
+function searchText(text) {
+  return text.trim().replace(/(…|\.\.\.)$/, '');
 }
 
 /**
@@ -118,7 +128,7 @@ function filterForm(filters, apply, signal) {
     type: 'search',
     name: 'q',
     value: filters.q,
-    placeholder: 'Transaction id or idempotency key',
+    placeholder: 'Start of a transaction id, or an idempotency key',
     autocomplete: 'off',
     spellcheck: 'false',
     testid: 'filter-search',
@@ -130,7 +140,7 @@ function filterForm(filters, apply, signal) {
     participant: value(participant).trim(),
     from: fromLocalInput(value(from)),
     to: fromLocalInput(value(to)),
-    q: value(q).trim(),
+    q: searchText(value(q)),
   });
   const form = h(
     'form',
