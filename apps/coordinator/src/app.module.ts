@@ -19,7 +19,6 @@ import { LogAvailabilityInterceptor } from './log/log-availability.interceptor';
 import { RecoveryLiveness } from './health/recovery-liveness';
 import { RecoveryHealthIndicator } from './health/recovery.indicator';
 import { BranchLog } from './log/branch-log.repository';
-import { LOG_ENTITIES } from './log/entities';
 import { Leases } from './log/leases.repository';
 import { LogClock } from './log/log-clock';
 import { LOG_MIGRATIONS } from './log/migrations';
@@ -63,7 +62,7 @@ export class AppModule {
         TypeOrmModule.forRoot(
           postgresOptions({
             url: config.databaseUrl,
-            entities: LOG_ENTITIES,
+            entities: [],
             migrations: LOG_MIGRATIONS,
             applicationName: 'tcc-coordinator',
           }),
