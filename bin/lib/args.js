@@ -42,8 +42,10 @@ Exit codes:
   1   transfer or buy was cancelled or is stuck; retry left phase 2 unfinished;
       shards: the rebalance failed; conformance found a broken rule
   2   usage error; nothing was sent
-  3   the coordinator answered 4xx/5xx: not found (404), a refused token (401/403), …
-  4   the coordinator could not be reached or did not answer in time`;
+  3   the coordinator (shards: the account app) answered 4xx/5xx: not found (404),
+      a refused token (401/403), a field it refused (400)
+  4   the coordinator (shards: the account app; conformance: the participant) could
+      not be reached or did not answer in time`;
 
 /**
  * @typedef {object} CommandSpec
