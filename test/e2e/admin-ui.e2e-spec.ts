@@ -187,6 +187,14 @@ describe('admin UI in a real browser: settling stuck transactions', () => {
       const narrow = await widths();
       return narrow.chart <= narrow.panel && narrow.chart > narrow.panel - 50;
     });
+    // Auto-refresh rebuilds the overview every five seconds: the chart stays on the page.
+    const refreshed = byTestId(page, 'updated-at');
+    const before = await refreshed.textContent();
+    await waitUntil(
+      'the overview refreshed',
+      async () => (await refreshed.textContent()) !== before,
+    );
+    expect((await widths()).chart).toBeGreaterThan(0);
     await page.setViewportSize(DESKTOP);
   });
 

@@ -23,6 +23,14 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 export function outcomesChart(buckets, bucketMinutes) {
   const box = h('div', { class: 'chart-box', testid: 'outcomes-chart-box' });
   let drawnWidth = 0;
+  const draw = (/** @type {number} */ width) => {
+    drawnWidth = width;
+    lastWidth = width;
+    box.replaceChildren(drawChart(buckets, bucketMinutes, width));
+  };
+  // Each refresh builds a new box: it starts at the width the last one had, so the
+  // chart never leaves the page between a refresh and the box's first measurement.
+  if (lastWidth > 0) draw(lastWidth);
   const observer = new ResizeObserver(() => {
     // A box taken out of the page reports a zero size one last time.
     if (!box.isConnected) {
@@ -30,13 +38,14 @@ export function outcomesChart(buckets, bucketMinutes) {
       return;
     }
     const width = Math.floor(box.clientWidth);
-    if (width === 0 || width === drawnWidth) return;
-    drawnWidth = width;
-    box.replaceChildren(drawChart(buckets, bucketMinutes, width));
+    if (width > 0 && width !== drawnWidth) draw(width);
   });
   observer.observe(box);
   return box;
 }
+
+/** Width of the chart drawn last, in CSS pixels; 0 before the first. */
+let lastWidth = 0;
 
 /**
  * Grouped bar chart: confirmed and cancelled per bucket, oldest left.
