@@ -17,6 +17,7 @@ export const ErrorCode = {
   AlreadyFinished: 'ALREADY_FINISHED',
   NotDecided: 'NOT_DECIDED',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  TransactionPurged: 'TRANSACTION_PURGED',
   Conflict: 'CONFLICT',
   AlreadyExists: 'ALREADY_EXISTS',
   InsufficientStock: 'INSUFFICIENT_STOCK',
@@ -69,6 +70,8 @@ export const HTTP_STATUS_OF: { readonly [code in ErrorCode]: number } = {
   [ErrorCode.AlreadyFinished]: 409,
   [ErrorCode.NotDecided]: 409,
   [ErrorCode.IdempotencyKeyReused]: 422,
+  // The key's transaction existed and was deleted by retention: gone, not unknown.
+  [ErrorCode.TransactionPurged]: 410,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.AlreadyExists]: 409,
   [ErrorCode.InsufficientStock]: REFUSAL_STATUS,

@@ -40,7 +40,10 @@ describe('coordinator: retention, health and shutdown', () => {
       `UPDATE transactions SET updated_at = now() - interval '31 days' WHERE id = ANY($1::uuid[])`,
       [[old.body.id, unfinished.body.id]],
     );
-    expect(await coordinator.app.get(RetentionService).purgeOnce()).toBe(1);
+    expect(await coordinator.app.get(RetentionService).purgeOnce()).toEqual({
+      transactions: 1,
+      keys: 0,
+    });
     expect((await coordinator.api.get(`/v1/transactions/${old.body.id}`)).status).toBe(404);
     expect((await coordinator.api.get(`/v1/transactions/${recent.body.id}`)).status).toBe(200);
     expect((await coordinator.api.get(`/v1/transactions/${unfinished.body.id}`)).status).toBe(200);

@@ -21,6 +21,7 @@ describe('readCoordinatorConfig', () => {
       maxTimeoutMs: 600_000,
       alertWebhookUrl: null,
       retentionDays: 30,
+      idempotencyRetentionDays: 365,
     });
     expect(config.secrets.defaulted).toEqual([
       'TCC_API_KEY',
@@ -40,6 +41,10 @@ describe('readCoordinatorConfig', () => {
     ],
     [{ ...base, TCC_ALERT_WEBHOOK_URL: 'http://user:pw@hooks' }, 'TCC_ALERT_WEBHOOK_URL'],
     [{ ...base, NODE_ENV: 'production' }, 'TCC_API_KEY'],
+    [
+      { ...base, TCC_RETENTION_DAYS: '90', TCC_IDEMPOTENCY_RETENTION_DAYS: '60' },
+      'TCC_IDEMPOTENCY_RETENTION_DAYS',
+    ],
   ])('refuses %p naming %s', (env, variable) => {
     expect(() => readCoordinatorConfig(env)).toThrow(ConfigError);
     expect(() => readCoordinatorConfig(env)).toThrow(variable);
@@ -49,6 +54,19 @@ describe('readCoordinatorConfig', () => {
     expect(readCoordinatorConfig({ ...base, TCC_MAX_TIMEOUT_MS: '1000' }).defaultTimeoutMs).toBe(
       1000,
     );
+  });
+
+  it('keeps idempotency keys at least as long as the transactions', () => {
+    expect(
+      readCoordinatorConfig({ ...base, TCC_RETENTION_DAYS: '400' }).idempotencyRetentionDays,
+    ).toBe(400);
+    expect(
+      readCoordinatorConfig({
+        ...base,
+        TCC_RETENTION_DAYS: '7',
+        TCC_IDEMPOTENCY_RETENTION_DAYS: '7',
+      }).idempotencyRetentionDays,
+    ).toBe(7);
   });
 
   it('gives each process its own lease owner name', () => {

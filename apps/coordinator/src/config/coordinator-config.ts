@@ -33,6 +33,8 @@ export interface CoordinatorConfig {
   maxTimeoutMs: number;
   alertWebhookUrl: string | null;
   retentionDays: number;
+  /** How long a purged transaction's Idempotency-Key stays refused (TCC_IDEMPOTENCY_RETENTION_DAYS). */
+  idempotencyRetentionDays: number;
   logLevel: LogLevel;
   /** Requests a minute per client (TCC_RATE_LIMIT_PER_MINUTE); 0: no limit. */
   rateLimitPerMinute: number;
@@ -51,6 +53,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
   const retryBaseMs = intVar(env, 'TCC_RETRY_BASE_MS', 500, 1, DAY_MS);
   const webhook = env.TCC_ALERT_WEBHOOK_URL?.trim();
   const callTimeoutMs = intVar(env, 'TCC_CALL_TIMEOUT_MS', 5000, 10, 10 * 60_000);
+  const retentionDays = intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500);
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: listenHostVar(env),
@@ -76,7 +79,16 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     ),
     maxTimeoutMs,
     alertWebhookUrl: webhook ? urlVar(env, 'TCC_ALERT_WEBHOOK_URL') : null,
-    retentionDays: intVar(env, 'TCC_RETENTION_DAYS', 30, 1, 36_500),
+    retentionDays,
+    // A key forgotten before its transaction would be free while the transaction still holds it;
+    // a longer retention raises the default with it, so setting only TCC_RETENTION_DAYS stays valid.
+    idempotencyRetentionDays: intVar(
+      env,
+      'TCC_IDEMPOTENCY_RETENTION_DAYS',
+      Math.max(365, retentionDays),
+      retentionDays,
+      36_500,
+    ),
     logLevel: logLevelVar(env),
     rateLimitPerMinute: rateLimitVar(env),
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,

@@ -140,8 +140,9 @@ export const BeginTransactionDocs = (body: Type): MethodDecorator =>
       description: 'Interactive (`autoCommit: false`): `TRYING`, each branch with its own status.',
     }),
     decided('The outcome'),
-    problems([400, 401, 413, 422], {
+    problems([400, 401, 410, 413, 422], {
       400: 'Invalid body (`VALIDATION_FAILED`): e.g. more than 50 branches, `timeoutMs` out of range, no branches with autoCommit.',
+      410: '`TRANSACTION_PURGED`: the `Idempotency-Key` started a transaction that retention has purged since; `transactionId` and `transactionStatus` say which and how it ended. Nothing was run.',
       422: '`UNKNOWN_PARTICIPANT`, `UNKNOWN_ACTION`, or `IDEMPOTENCY_KEY_REUSED` with another body.',
     }),
   );

@@ -24,7 +24,9 @@ Bodies over 256 KiB get 413; a transaction has at most 50 branches; amounts and
 quantities are integers 1 … 2^53−1.
 
 **Idempotency.** \`Idempotency-Key\` on creating a transaction or adding a
-branch makes the request safe to repeat.
+branch makes the request safe to repeat. A transaction's key stays taken for
+\`TCC_IDEMPOTENCY_RETENTION_DAYS\` after it finished, also once retention
+purged the transaction: a repeat then gets 410 \`TRANSACTION_PURGED\`.
 
 The participant side of the protocol is described under the
 "${PROTOCOL_TAG}" tag.

@@ -38,6 +38,18 @@ export type BeginResult =
   /** Nothing written: the idempotency key is taken, or a participant or action is not registered. */
   | { logged: false };
 
+/** What a repeated Idempotency-Key refers to. */
+export type KeyUse =
+  /** The transaction created with the key, still in the log. */
+  | { kind: 'logged'; record: TransactionRecord; requestHash: string | null }
+  /** Its transaction was purged by retention; the key's record keeps how it ended. */
+  | {
+      kind: 'purged';
+      transactionId: string;
+      finalStatus: TransactionStatus;
+      requestHash: string | null;
+    };
+
 /** Writes and reads transactions and their branches in the log. */
 @Injectable()
 export class TransactionLog {
@@ -48,8 +60,10 @@ export class TransactionLog {
    * statement, committed before any try is sent (write-ahead), and returns
    * the branches ready to be called. Writes nothing when the idempotency key
    * is taken or a branch names a participant or action that is not
-   * registered; ON CONFLICT waits for a concurrent insert of the same key
-   * instead of failing, so the caller can read the winner right after.
+   * registered. The key is claimed in `idempotency_keys`, which outlives
+   * the transaction (so purging it does not free the key); ON CONFLICT
+   * waits for a concurrent claim of the same key instead of failing, so the
+   * caller can read the winner right after.
    */
   async insertTransactionWithBranches(
     manager: EntityManager,
@@ -65,6 +79,12 @@ export class TransactionLog {
        ), known AS (
          SELECT g.*, p.base_url FROM given g
          JOIN participants p ON p.name = g.participant AND g.action = ANY(p.actions)
+       ), claimed AS (
+         INSERT INTO idempotency_keys (key, request_hash, transaction_id, created_at)
+         SELECT $4, $5, $1, ${now}
+         WHERE $4::text IS NOT NULL AND (SELECT count(*) FROM known) = $12::int
+         ON CONFLICT (key) DO NOTHING
+         RETURNING key
        ), logged AS (
          INSERT INTO transactions (id, status, deadline, next_attempt_at, auto_commit,
            idempotency_key, request_hash, lease_owner, lease_until, branch_count, caller,
@@ -73,6 +93,7 @@ export class TransactionLog {
            ${now} + $2 * interval '1 millisecond', $3, $4, $5, $6,
            ${now} + $7 * interval '1 millisecond', $12::int, $14, $15, ${now}, ${now}
          WHERE (SELECT count(*) FROM known) = $12::int
+           AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed))
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING ${transactionColumns(now)}
        ), branched AS (
@@ -131,21 +152,38 @@ export class TransactionLog {
     return rows[0] ?? null;
   }
 
-  /** The transaction created with this idempotency key, with the hash of its request body. */
-  async findByIdempotencyKey(
-    manager: EntityManager,
-    key: string,
-  ): Promise<{ record: TransactionRecord; requestHash: string | null } | null> {
-    const { rows } = await runSql<TransactionRecord & { requestHash: string | null }>(
+  /**
+   * What an idempotency key was used for: its transaction, or how that
+   * transaction ended when retention purged it. Null when the key is free.
+   * A key logged by a coordinator that predates the key records is found
+   * on its transaction.
+   */
+  async findByIdempotencyKey(manager: EntityManager, key: string): Promise<KeyUse | null> {
+    const { rows } = await runSql<{
+      transactionId: string;
+      requestHash: string | null;
+      finalStatus: TransactionStatus | null;
+    }>(
       manager,
-      `SELECT ${transactionColumns(this.clock.now)}, request_hash AS "requestHash"
-       FROM transactions WHERE idempotency_key = $1`,
+      `SELECT COALESCE(t.id, k.transaction_id) AS "transactionId",
+         COALESCE(k.request_hash, t.request_hash) AS "requestHash", k.final_status AS "finalStatus"
+       FROM (SELECT $1::text AS key) q
+       LEFT JOIN idempotency_keys k ON k.key = q.key
+       LEFT JOIN transactions t ON t.idempotency_key = q.key
+       WHERE k.key IS NOT NULL OR t.id IS NOT NULL`,
       [key],
     );
     const row = rows[0];
     if (!row) return null;
-    const { requestHash, ...record } = row;
-    return { record, requestHash };
+    const record = await this.findTransaction(manager, row.transactionId);
+    if (record) return { kind: 'logged', record, requestHash: row.requestHash };
+    if (!row.finalStatus) return null;
+    return {
+      kind: 'purged',
+      transactionId: row.transactionId,
+      finalStatus: row.finalStatus,
+      requestHash: row.requestHash,
+    };
   }
 
   /** Branches of a transaction in the order they were added. */

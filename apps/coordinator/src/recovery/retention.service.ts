@@ -10,15 +10,24 @@ const EVERY_MS = 60 * 60_000;
 const BATCH = 500;
 const PAUSE_MS = 200;
 
+/** What one purge deleted. */
+export interface Purged {
+  transactions: number;
+  /** Records of idempotency keys, which then become free. */
+  keys: number;
+}
+
 /**
- * Purges finished transactions older than TCC_RETENTION_DAYS: hourly, the
- * first time a minute after start, in small batches with a pause between
- * them so the log's live traffic never waits behind a long delete.
+ * Purges finished transactions older than TCC_RETENTION_DAYS, and the
+ * records of their idempotency keys older than TCC_IDEMPOTENCY_RETENTION_DAYS:
+ * hourly, the first time a minute after start, in small batches with a
+ * pause between them so the log's live traffic never waits behind a long
+ * delete.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RetentionService.name);
-  private running: Promise<number> | null = null;
+  private running: Promise<Purged> | null = null;
   private stopped = false;
 
   constructor(
@@ -53,15 +62,24 @@ export class RetentionService implements OnApplicationBootstrap {
     await this.running?.catch(() => undefined);
   }
 
-  /** Purges everything that is due now; returns how many transactions were deleted. */
-  async purgeOnce(): Promise<number> {
+  /** Purges everything that is due now. */
+  async purgeOnce(): Promise<Purged> {
+    const { retentionDays, idempotencyRetentionDays } = this.config;
+    return {
+      transactions: await this.inBatches((limit) =>
+        this.retention.purgeFinishedBatch(this.manager, retentionDays, limit),
+      ),
+      keys: await this.inBatches((limit) =>
+        this.retention.purgeKeysBatch(this.manager, idempotencyRetentionDays, limit),
+      ),
+    };
+  }
+
+  /** Runs `batch` until it deletes fewer than a full batch; returns how many it deleted. */
+  private async inBatches(batch: (limit: number) => Promise<number>): Promise<number> {
     let total = 0;
     while (!this.stopped) {
-      const deleted = await this.retention.purgeFinishedBatch(
-        this.manager,
-        this.config.retentionDays,
-        BATCH,
-      );
+      const deleted = await batch(BATCH);
       total += deleted;
       if (deleted < BATCH) break;
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
@@ -75,10 +93,11 @@ export class RetentionService implements OnApplicationBootstrap {
     void this.report(this.running);
   }
 
-  private async report(run: Promise<number>): Promise<void> {
+  private async report(run: Promise<Purged>): Promise<void> {
     try {
-      const deleted = await run;
-      if (deleted > 0) this.logger.log(`Purged ${deleted} finished transaction(s).`);
+      const { transactions, keys } = await run;
+      if (transactions > 0) this.logger.log(`Purged ${transactions} finished transaction(s).`);
+      if (keys > 0) this.logger.log(`Forgot ${keys} idempotency key(s) past their retention.`);
     } catch (error) {
       this.logger.error(`Retention purge failed: ${String(error)}`);
     } finally {

@@ -132,17 +132,29 @@ export class BeginTransaction {
     );
   }
 
-  /** A repeated key: same body → the stored transaction as it is now; other body → 422. */
+  /**
+   * A repeated key: same body → the stored transaction as it is now, or
+   * 410 once retention purged it (its key record says how it ended); other
+   * body → 422.
+   */
   private async replay(key: string, requestHash: string | null): Promise<TransactionReply> {
     const existing = await this.log.findByIdempotencyKey(this.manager, key);
     if (!existing) {
-      // The transaction that held the key was purged between the conflicting insert and this read.
+      // The key's record was purged between the conflicting insert and this read.
       throw new TccError(ErrorCode.Conflict, 'The idempotency key changed meanwhile; retry.');
     }
     if (existing.requestHash !== requestHash) {
       throw new TccError(
         ErrorCode.IdempotencyKeyReused,
         'This Idempotency-Key was used with a different request body.',
+      );
+    }
+    if (existing.kind === 'purged') {
+      throw new TccError(
+        ErrorCode.TransactionPurged,
+        `This Idempotency-Key started transaction ${existing.transactionId}, which ended ` +
+          `${existing.finalStatus} and has since been purged; nothing was run again.`,
+        { transactionId: existing.transactionId, transactionStatus: existing.finalStatus },
       );
     }
     return this.reader.reply(existing.record.id, existing.record.autoCommit, true);

@@ -4,6 +4,7 @@ import { BranchCount1732800000000 } from './1732800000000-branch-count';
 import { ParticipantBatch1732950000000 } from './1732950000000-participant-batch';
 import { TransactionCaller1733000000000 } from './1733000000000-transaction-caller';
 import { TransactionTraceParent1733100000000 } from './1733100000000-transaction-trace-parent';
+import { IdempotencyKeys1733200000000 } from './1733200000000-idempotency-keys';
 
 /** Every migration of the coordinator's log, oldest first. */
 export const LOG_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const LOG_MIGRATIONS = [
   ParticipantBatch1732950000000,
   TransactionCaller1733000000000,
   TransactionTraceParent1733100000000,
+  IdempotencyKeys1733200000000,
 ];
