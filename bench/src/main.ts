@@ -10,6 +10,7 @@ import { runFlashSale } from './scenarios/flash-sale';
 import { runHotSku } from './scenarios/hot-sku';
 import { runRebalance } from './scenarios/rebalance';
 import { AccountsByShard, runTransfer, seedTransferAccounts } from './scenarios/transfer';
+import { startSpanSink, noopSpanNs } from './span-sink';
 import { BenchStack, startStack } from './stack';
 
 // dist/bench/bench/src/main.js → the repository.
@@ -30,7 +31,8 @@ async function measure(
   const durationMs = options.durationS * 1000;
   const warmupMs = options.warmupS * 1000;
   let accounts: AccountsByShard = [];
-  const transfers = has('transfer') || has('transfer-unbatched') || has('latency');
+  const transfers =
+    has('transfer') || has('transfer-unbatched') || has('transfer-traced') || has('latency');
   if (transfers || options.soakS > 0) {
     accounts = await seedTransferAccounts(stack, options.accounts, progress);
   }
@@ -83,6 +85,10 @@ async function measure(
     } finally {
       await stack.restartApp('coordinator', { TCC_BATCH_CALLS: 'true' });
     }
+  }
+  if (has('transfer-traced')) {
+    results.transferTraced = await runTracedTransfer(options, stack, accounts, progress);
+    results.noopSpanNs = await noopSpanNs();
   }
   if (has('latency')) {
     const single = await runTransfer(stack, accounts, {
@@ -150,6 +156,51 @@ async function measure(
       warmupMs,
       progress,
     });
+  }
+}
+
+/**
+ * The transfer with tracing on in all three apps, exporting OTLP
+ * (http/protobuf, the default) to a sink in this process that discards it:
+ * what tracing costs the apps, without a collector's own cost.
+ */
+async function runTracedTransfer(
+  options: BenchOptions,
+  stack: BenchStack,
+  accounts: AccountsByShard,
+  progress: ProgressLine,
+): Promise<NonNullable<BenchResults['transferTraced']>> {
+  const sink = await startSpanSink();
+  const apps = ['coordinator', 'inventory', 'account'] as const;
+  try {
+    for (const app of apps) {
+      await stack.restartApp(app, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_SDK_DISABLED: 'false',
+      });
+    }
+    const traced = await runTransfer(stack, accounts, {
+      label: 'transfer, traced',
+      concurrency: options.concurrency,
+      durationMs: options.durationS * 1000,
+      warmupMs: options.warmupS * 1000,
+      progress,
+      onMeasureStart: () => void sink.take(),
+    });
+    // From the window's opening to the log's quiet end, so the spans of its last transfers are in.
+    const exported = sink.take();
+    return {
+      ...traced,
+      concurrency: options.concurrency,
+      durationS: options.durationS,
+      protocol: 'http/protobuf',
+      exportRequests: exported.requests,
+      exportKiBPerTransfer: exported.bytes / 1024 / Math.max(traced.completed, 1),
+    };
+  } finally {
+    // Off again for the scenarios that follow.
+    for (const app of apps) await stack.restartApp(app, { OTEL_SDK_DISABLED: 'true' });
+    await sink.stop();
   }
 }
 

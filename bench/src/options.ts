@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 export const SCENARIOS = [
   'transfer',
   'transfer-unbatched',
+  'transfer-traced',
   'latency',
   'baseline',
   'flash-sale',

@@ -28,6 +28,14 @@ export interface BenchResults {
   transfer?: TimedTransfer;
   /** The same load with TCC_BATCH_CALLS=false. */
   transferUnbatched?: TimedTransfer;
+  /** The same load with tracing on in all three apps, exported over OTLP to a local sink. */
+  transferTraced?: TimedTransfer & {
+    protocol: string;
+    exportRequests: number;
+    exportKiBPerTransfer: number;
+  };
+  /** Nanoseconds one span costs with tracing off (the API's no-op). */
+  noopSpanNs?: number;
   /** The same transfers from one client: latency without queueing. */
   latency?: TimedTransfer;
   baseline?: BaselineResult & { connections: number; durationS: number };
@@ -109,6 +117,23 @@ export function renderTable(results: BenchResults): string {
     lines.push(transferRow('transfer, phase calls unbatched (TCC_BATCH_CALLS=false)', u));
     if (t) lines.push(`| transfer batched ÷ unbatched | ${(t.txPerS / u.txPerS).toFixed(2)}× |`);
   }
+  const traced = results.transferTraced;
+  if (traced) {
+    lines.push(
+      transferRow(
+        `transfer, traced (every app exports OTLP ${traced.protocol} to a local sink)`,
+        traced,
+      ),
+      `| spans exported during the traced transfer | ${int(traced.exportRequests)} export requests, ` +
+        `${traced.exportKiBPerTransfer.toFixed(2)} KiB per transfer |`,
+    );
+    if (t) lines.push(`| transfer traced ÷ untraced | ${(traced.txPerS / t.txPerS).toFixed(2)}× |`);
+  }
+  if (results.noopSpanNs !== undefined) {
+    lines.push(
+      `| one span with tracing off (the no-op of @opentelemetry/api) | ${Math.round(results.noopSpanNs)} ns |`,
+    );
+  }
   const l = results.latency;
   if (l) lines.push(transferRow('transfer from one client', l));
   const b = results.baseline;
@@ -151,6 +176,10 @@ export function renderTable(results: BenchResults): string {
       lines.push(
         `| cores busy during the unbatched transfer | ${cpu(u.cpu)}; ${cpuPerTransfer(u)} |`,
       );
+    if (traced)
+      lines.push(
+        `| cores busy during the traced transfer | ${cpu(traced.cpu)}; ${cpuPerTransfer(traced)} |`,
+      );
     lines.push(`| coordinator RSS during the transfer | ${rss(t.rss)} |`);
   }
   const s = results.soak;
@@ -175,7 +204,12 @@ export function renderTable(results: BenchResults): string {
 /** Whether every correctness check of the run held (the exit code says so). */
 export function allChecksHeld(results: BenchResults): boolean {
   const checks: boolean[] = [];
-  for (const transfer of [results.transfer, results.transferUnbatched, results.latency]) {
+  for (const transfer of [
+    results.transfer,
+    results.transferUnbatched,
+    results.transferTraced,
+    results.latency,
+  ]) {
     if (transfer) checks.push(transfer.moneyConserved, transfer.nothingFrozen);
   }
   if (results.flashSale)

@@ -149,6 +149,8 @@ export async function runTransfer(
     durationMs: number;
     warmupMs: number;
     progress: ProgressLine;
+    /** Called as the measured window opens. */
+    onMeasureStart?(): void;
   },
 ): Promise<TransferResult> {
   const coordinator = new AppClient(
@@ -168,6 +170,7 @@ export async function runTransfer(
       onMeasureStart: () => {
         stopRss = watchRss(stack.apps.coordinator.pid);
         stopCpu = watchStackCpu(stack);
+        options.onMeasureStart?.();
       },
       progress: options.progress,
       request: async () => {

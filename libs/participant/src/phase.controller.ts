@@ -7,12 +7,11 @@ import {
   Post,
   UseFilters,
   UseGuards,
-  UseInterceptors,
 } from '@nestjs/common';
 import { Public } from '@app/http/auth';
 import { ProblemJsonFilter } from '@app/http/problem.filter';
 import { DEADLINE_HEADER, PhaseBatchResponse } from '@app/protocol';
-import { ContinueTraceInterceptor } from '@app/tracing/continue-trace.interceptor';
+import { TRACEPARENT_HEADER } from '@app/tracing/spans';
 import { PhaseResponse, PhaseService } from './phase.service';
 import { SignatureGuard } from './signature.guard';
 
@@ -24,7 +23,6 @@ import { SignatureGuard } from './signature.guard';
  */
 @Public()
 @UseGuards(SignatureGuard)
-@UseInterceptors(ContinueTraceInterceptor)
 @UseFilters(ProblemJsonFilter)
 @Controller('tcc')
 export class PhaseController {
@@ -44,7 +42,8 @@ export class PhaseController {
     @Param('phase') phase: string,
     @Body() body: unknown,
     @Headers(DEADLINE_HEADER) deadline: string | undefined,
+    @Headers(TRACEPARENT_HEADER) traceparent: string | undefined,
   ): Promise<PhaseResponse> {
-    return this.phases.handle(action, phase, body, deadline);
+    return this.phases.handle(action, phase, body, deadline, traceparent);
   }
 }

@@ -88,14 +88,16 @@ export class PhaseService {
     this.actions = new Map(options.actions.map((action) => [action.name, action]));
   }
 
-  /** One call of `POST /tcc/{action}/{phase}`, as a span of the call's trace. */
+  /** One call of `POST /tcc/{action}/{phase}`, as a span of the trace its `traceparent` names. */
   handle(
     actionName: string,
     phaseName: string,
     body: unknown,
     deadlineHeader: string | undefined,
+    traceparent?: string,
   ): Promise<PhaseResponse> {
     const options = {
+      parent: continuedFrom({ traceparent }),
       kind: SpanKind.SERVER,
       attributes: { [TccAttributes.Action]: actionName, [TccAttributes.Phase]: phaseName },
       answers: isAnswer,

@@ -1,5 +1,4 @@
 export * from './attributes';
-export * from './continue-trace.interceptor';
 export * from './settings';
 export * from './spans';
 export * from './start';

@@ -1,9 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { Response } from 'express';
 import { CallerName } from '@app/http';
 import { BranchView, TransactionView } from '@app/protocol';
-import { ContinueTraceInterceptor, TccAttributes, inSpan } from '@app/tracing';
+import {
+  TRACEPARENT_HEADER,
+  TccAttributes,
+  continuedFrom,
+  inSpan,
+  withContext,
+} from '@app/tracing';
 import {
   AddBranchDocs,
   BeginTransactionDocs,
@@ -27,9 +33,8 @@ import type { TransactionSummary } from './transaction-view';
 
 const tracer = trace.getTracer('coordinator');
 
-/** A `traceparent` header makes every request here part of the caller's trace. */
+/** A `traceparent` header makes the spans of a request that changes a transaction part of the caller's trace. */
 @TransactionsTag()
-@UseInterceptors(ContinueTraceInterceptor)
 @Controller('v1/transactions')
 export class TransactionsController {
   constructor(
@@ -46,13 +51,17 @@ export class TransactionsController {
     @IdempotencyKey() key: string | null,
     @CallerName() caller: string,
     @Res({ passthrough: true }) response: Response,
+    @Headers(TRACEPARENT_HEADER) traceparent: string | undefined,
   ): Promise<TransactionView> {
-    const attributes = {
-      [TccAttributes.AutoCommit]: dto.autoCommit ?? true,
-      [TccAttributes.BranchCount]: dto.branches.length,
+    const options = {
+      parent: continuedFrom({ traceparent }),
+      attributes: {
+        [TccAttributes.AutoCommit]: dto.autoCommit ?? true,
+        [TccAttributes.BranchCount]: dto.branches.length,
+      },
     };
     // The transaction from its begin to the outcome this request reaches.
-    return inSpan(tracer, 'tcc.transaction', { attributes }, async (span) => {
+    return inSpan(tracer, 'tcc.transaction', options, async (span) => {
       const reply = await this.begin.execute(dto, key, caller);
       span.setAttributes({
         [TccAttributes.TransactionId]: reply.view.id,
@@ -83,8 +92,12 @@ export class TransactionsController {
     @Body() dto: BranchDto,
     @IdempotencyKey() key: string | null,
     @Res({ passthrough: true }) response: Response,
+    @Headers(TRACEPARENT_HEADER) traceparent: string | undefined,
   ): Promise<BranchView> {
-    return sendBranch(response, await this.addBranch.execute(id, dto, key));
+    const added = await withContext(continuedFrom({ traceparent }), () =>
+      this.addBranch.execute(id, dto, key),
+    );
+    return sendBranch(response, added);
   }
 
   @Post(':id/confirm')
@@ -92,8 +105,12 @@ export class TransactionsController {
   async confirm(
     @Param('id', TransactionIdPipe) id: string,
     @Res({ passthrough: true }) response: Response,
+    @Headers(TRACEPARENT_HEADER) traceparent: string | undefined,
   ): Promise<TransactionView> {
-    return sendTransaction(response, await this.decide.confirm(id));
+    const decided = await withContext(continuedFrom({ traceparent }), () =>
+      this.decide.confirm(id),
+    );
+    return sendTransaction(response, decided);
   }
 
   @Post(':id/cancel')
@@ -101,7 +118,11 @@ export class TransactionsController {
   async cancel(
     @Param('id', TransactionIdPipe) id: string,
     @Res({ passthrough: true }) response: Response,
+    @Headers(TRACEPARENT_HEADER) traceparent: string | undefined,
   ): Promise<TransactionView> {
-    return sendTransaction(response, await this.decide.cancel(id, CLIENT_CANCEL_REASON));
+    const decided = await withContext(continuedFrom({ traceparent }), () =>
+      this.decide.cancel(id, CLIENT_CANCEL_REASON),
+    );
+    return sendTransaction(response, decided);
   }
 }
