@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { credit, debit, reserve } from '../support/branches';
+import { httpClient } from '../support/http';
 import { startStack, Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -300,5 +301,26 @@ describe('OpenTelemetry tracing across the coordinator and both participants', (
       'tcc.phase': 'cancel',
       'tcc.participant': 'inventory',
     });
+  });
+
+  it('exports the spans it still holds when it is stopped', async () => {
+    // A coordinator that would hold its spans for ten minutes: only the shutdown can export them.
+    const holding = await stack.addCoordinator({ OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    const caller = callerTrace();
+    const response = await httpClient(holding.url, stack.secrets.apiKey).post(
+      '/v1/transactions',
+      { branches: [reserve(sku, 1)] },
+      { headers: { traceparent: caller.traceparent } },
+    );
+    expect(response.body.status).toBe('CONFIRMED');
+    await holding.stop();
+
+    const spans = await receiver.waitFor(
+      caller.traceId,
+      (got) => named(got, 'tcc.transaction').length === 1,
+    );
+    expect(named(spans, 'tcc.transaction')[0].attributes['tcc.transaction.id']).toBe(
+      response.body.id,
+    );
   });
 });
