@@ -231,6 +231,26 @@ describe('OpenTelemetry tracing across the coordinator and both participants', (
     );
   });
 
+  it('starts a trace of its own for a malformed traceparent', async () => {
+    const response = await stack.coordinatorHttp.post(
+      '/v1/transactions',
+      { branches: [reserve(sku, 1)] },
+      { headers: { traceparent: '00-not-a-trace-01' } },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('CONFIRMED');
+    let transaction: ReceivedSpan | undefined;
+    for (let waited = 0; !transaction && waited < 200; waited++) {
+      transaction = receiver.spans.find(
+        (span) =>
+          span.name === 'tcc.transaction' &&
+          span.attributes['tcc.transaction.id'] === response.body.id,
+      );
+      if (!transaction) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(transaction?.parentSpanId).toBe('');
+  });
+
   it('keeps each call of a batch in its own transaction trace', async () => {
     // Eight tries to one participant at once: more than the calls it may have in flight, so some go batched.
     const caller = callerTrace();

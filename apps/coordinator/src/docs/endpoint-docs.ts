@@ -99,6 +99,13 @@ const idempotencyKey = ApiHeader({
     '1–255 visible ASCII characters. A repeat with the same body answers the stored result with ' +
     '`Idempotent-Replayed: true` and runs nothing twice; another body gets 422.',
 });
+const traceparent = ApiHeader({
+  name: 'traceparent',
+  required: false,
+  description:
+    "W3C Trace Context: the coordinator's spans for this request, and the participants' through its phase calls, " +
+    "join the caller's trace when tracing is on (docs/operations.md, Tracing).",
+});
 const decided = (what: string) =>
   ApiResponse({
     status: 202,
@@ -128,6 +135,7 @@ export const BeginTransactionDocs = (body: Type): MethodDecorator =>
     }),
     ApiBody({ type: body, examples: BEGIN_EXAMPLES }),
     idempotencyKey,
+    traceparent,
     ApiResponse({
       status: 200,
       type: TransactionViewDoc,
@@ -177,6 +185,7 @@ export const AddBranchDocs = (): MethodDecorator =>
     client(),
     transactionId,
     idempotencyKey,
+    traceparent,
     ApiOperation({ summary: 'Try one more branch of a trying transaction' }),
     ApiResponse({ status: 200, type: BranchViewDoc, description: 'The branch, `TRIED`.' }),
     problems([400, 401, 404, 409, 413, 422, 502], {
@@ -191,6 +200,7 @@ export const ConfirmDocs = (): MethodDecorator =>
   applyDecorators(
     client(),
     transactionId,
+    traceparent,
     ApiOperation({
       summary: 'Decide confirm',
       description:
@@ -208,6 +218,7 @@ export const CancelDocs = (): MethodDecorator =>
   applyDecorators(
     client(),
     transactionId,
+    traceparent,
     ApiOperation({
       summary: 'Decide cancel',
       description: 'Allowed while `TRYING`; idempotent on `CANCELLING`/`CANCELLED`.',
