@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinatorClient } from '@app/coordinator-client';
-import { TransactionStatus, TransactionView } from '@app/protocol';
+import { TransactionStatus, TransactionSummary, TransactionView } from '@app/protocol';
 import { createTestDatabase, TestDatabase } from './db';
 import { httpClient, HttpClient, HttpResponse } from './http';
 import { freePort } from '@app/database';
@@ -69,7 +69,7 @@ export interface Stack {
   /** Polls the transaction until it is CONFIRMED or CANCELLED (recovery included). */
   waitForFinal(transactionId: string): Promise<TransactionView>;
   /** Every transaction in the coordinator's log, newest first. */
-  transactions(): Promise<TransactionView[]>;
+  transactions(): Promise<TransactionSummary[]>;
   /**
    * Waits until every transaction is final, then checks stock conservation
    * and balances against the confirmed branches of the coordinator's log,
@@ -302,8 +302,8 @@ function buildStack(parts: {
     );
   };
 
-  const transactions = async (): Promise<TransactionView[]> => {
-    const all: TransactionView[] = [];
+  const transactions = async (): Promise<TransactionSummary[]> => {
+    const all: TransactionSummary[] = [];
     let cursor: string | undefined;
     do {
       const page = await api.listTransactions({ limit: 100, cursor });

@@ -9,6 +9,8 @@ import {
   RegisterParticipantRequest,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
+  ParticipantList,
+  TransactionPage,
   TransactionStatus,
   TransactionView,
   signCall,
@@ -52,12 +54,6 @@ export interface ListTransactionsQuery {
   participant?: string;
   limit?: number;
   cursor?: string;
-}
-
-/** One page of `GET /v1/transactions`. */
-export interface TransactionPage {
-  items: TransactionView[];
-  nextCursor: string | null;
 }
 
 /** Code of the problem synthesised when the coordinator's error body is not problem+json. */
@@ -165,7 +161,7 @@ export class CoordinatorClient {
   }
 
   /** `GET /v1/participants`. */
-  listParticipants(options: CallOptions = {}): Promise<ApiResponse<{ items: ParticipantView[] }>> {
+  listParticipants(options: CallOptions = {}): Promise<ApiResponse<ParticipantList>> {
     return this.send(
       { method: 'GET', path: PARTICIPANTS_PATH, credential: 'client', repeat: 'always' },
       options,

@@ -11,8 +11,11 @@ export {
   type BranchRequest,
   type BranchView,
   type EventView,
+  type ParticipantList,
   type ParticipantView,
   type ProblemDetails,
   type RegisterParticipantRequest,
+  type TransactionPage,
+  type TransactionSummary,
   type TransactionView,
 } from '@app/protocol';

@@ -1,3 +1,5 @@
+import type { ObjectSchema, WireType } from './wire-schema';
+
 /** Stable error codes carried in the `code` member of every problem+json answer. */
 export const ErrorCode = {
   ValidationFailed: 'VALIDATION_FAILED',
@@ -93,15 +95,36 @@ export const HTTP_STATUS_OF: { readonly [code in ErrorCode]: number } = {
 };
 
 /** RFC 9457 problem details with the project's `code` extension. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: { field: string; messages: string[] }[];
-  [extension: string]: unknown;
-}
+export const PROBLEM_DETAILS = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', example: 'urn:tcc:problem:not-all-tried' },
+    title: { type: 'string', example: 'Conflict' },
+    status: { type: 'number', example: 409 },
+    detail: { type: 'string', example: 'Branch 9b2d7c41-… has not been tried successfully.' },
+    code: {
+      type: 'string',
+      example: ErrorCode.NotAllTried,
+      description: `Stable code: ${Object.values(ErrorCode).join(', ')}, or a participant's own refusal code.`,
+    },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          field: { type: 'string' },
+          messages: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      description: 'Validation failures, one entry per field.',
+      example: [{ field: 'branches.0.payload', messages: ['payload must be a JSON object'] }],
+    },
+  },
+  optional: ['errors'],
+} as const satisfies ObjectSchema;
+
+/** RFC 9457 problem details with the project's `code` extension, and whatever members a code adds. */
+export type ProblemDetails = WireType<typeof PROBLEM_DETAILS> & { [extension: string]: unknown };
 
 /**
  * A domain error: thrown anywhere, turned into problem+json in one place

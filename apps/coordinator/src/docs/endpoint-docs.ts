@@ -2,7 +2,6 @@ import { Type, applyDecorators } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiExtraModels,
   ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
@@ -10,19 +9,17 @@ import {
   ApiProduces,
   ApiResponse,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import {
-  AdminStatsDoc,
-  BranchViewDoc,
-  HealthDoc,
-  ParticipantListDoc,
-  ParticipantViewDoc,
-  ProblemDoc,
-  ReadinessDoc,
-  TransactionPageDoc,
-  TransactionViewDoc,
-} from './schemas';
+  BRANCH_VIEW,
+  PARTICIPANT_LIST,
+  PARTICIPANT_VIEW,
+  PROBLEM_DETAILS,
+  TRANSACTION_PAGE,
+  TRANSACTION_VIEW,
+} from '@app/protocol';
+import { AdminStatsDoc, HealthDoc, ReadinessDoc } from './schemas';
+import { wireRef } from './wire-components';
 
 // One decorator per endpoint, so controllers stay a list of one-line handlers
 // and the whole API description can be read here, next to its examples.
@@ -76,12 +73,11 @@ const PROBLEM_TEXT: Record<number, string> = {
 /** problem+json answers; `texts` overrides the generic description per status. */
 function problems(statuses: number[], texts: Record<number, string> = {}): MethodDecorator {
   return applyDecorators(
-    ApiExtraModels(ProblemDoc),
     ...statuses.map((status) =>
       ApiResponse({
         status,
         description: texts[status] ?? PROBLEM_TEXT[status] ?? 'Problem.',
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDoc) } } },
+        content: { 'application/problem+json': { schema: wireRef(PROBLEM_DETAILS) } },
       }),
     ),
   );
@@ -109,7 +105,7 @@ const traceparent = ApiHeader({
 const decided = (what: string) =>
   ApiResponse({
     status: 202,
-    type: TransactionViewDoc,
+    schema: wireRef(TRANSACTION_VIEW),
     description: `${what} is decided but some branch has not answered phase 2 yet; recovery finishes it (\`Location\` header).`,
   });
 
@@ -138,13 +134,13 @@ export const BeginTransactionDocs = (body: Type): MethodDecorator =>
     traceparent,
     ApiResponse({
       status: 200,
-      type: TransactionViewDoc,
+      schema: wireRef(TRANSACTION_VIEW),
       description:
         'Ended: `CONFIRMED`, or `CANCELLED` with `reason`, `reasonCode` and `failedBranchId`.',
     }),
     ApiResponse({
       status: 201,
-      type: TransactionViewDoc,
+      schema: wireRef(TRANSACTION_VIEW),
       description: 'Interactive (`autoCommit: false`): `TRYING`, each branch with its own status.',
     }),
     decided('The outcome'),
@@ -165,7 +161,7 @@ export const ListTransactionsDocs = (): MethodDecorator =>
         'Keyset paging: pass `nextCursor` back as `cursor`. Filters combine: `status`, `stuck`, `participant`, ' +
         'a `from`/`to` range of `createdAt` (inclusive), and `q` for the start of a transaction id (the 8 characters the admin UI shows find it) or an exact idempotency key.',
     }),
-    ApiResponse({ status: 200, type: TransactionPageDoc }),
+    ApiResponse({ status: 200, schema: wireRef(TRANSACTION_PAGE) }),
     problems([400, 401]),
   );
 
@@ -175,7 +171,7 @@ export const GetTransactionDocs = (): MethodDecorator =>
     client(),
     transactionId,
     ApiOperation({ summary: 'A transaction with its branches and event timeline' }),
-    ApiResponse({ status: 200, type: TransactionViewDoc }),
+    ApiResponse({ status: 200, schema: wireRef(TRANSACTION_VIEW) }),
     problems([401, 404]),
   );
 
@@ -187,7 +183,7 @@ export const AddBranchDocs = (): MethodDecorator =>
     idempotencyKey,
     traceparent,
     ApiOperation({ summary: 'Try one more branch of a trying transaction' }),
-    ApiResponse({ status: 200, type: BranchViewDoc, description: 'The branch, `TRIED`.' }),
+    ApiResponse({ status: 200, schema: wireRef(BRANCH_VIEW), description: 'The branch, `TRIED`.' }),
     problems([400, 401, 404, 409, 413, 422, 502], {
       409: '`TRY_REFUSED` (the branch is `TRY_FAILED`; the client may cancel or try others) or `NOT_TRYING`.',
       422: '`UNKNOWN_PARTICIPANT`, `UNKNOWN_ACTION`, or `IDEMPOTENCY_KEY_REUSED`.',
@@ -206,7 +202,11 @@ export const ConfirmDocs = (): MethodDecorator =>
       description:
         'Only while `TRYING`, before the deadline, with every branch `TRIED`. Repeating it on a confirmed or confirming transaction answers the same way.',
     }),
-    ApiResponse({ status: 200, type: TransactionViewDoc, description: 'Every branch confirmed.' }),
+    ApiResponse({
+      status: 200,
+      schema: wireRef(TRANSACTION_VIEW),
+      description: 'Every branch confirmed.',
+    }),
     decided('Confirm'),
     problems([401, 404, 409], {
       409: '`NOT_ALL_TRIED`, `ALREADY_DECIDED` (cancelled), or the deadline passed.',
@@ -223,7 +223,11 @@ export const CancelDocs = (): MethodDecorator =>
       summary: 'Decide cancel',
       description: 'Allowed while `TRYING`; idempotent on `CANCELLING`/`CANCELLED`.',
     }),
-    ApiResponse({ status: 200, type: TransactionViewDoc, description: 'Every branch cancelled.' }),
+    ApiResponse({
+      status: 200,
+      schema: wireRef(TRANSACTION_VIEW),
+      description: 'Every branch cancelled.',
+    }),
     decided('Cancel'),
     problems([401, 404, 409], { 409: '`ALREADY_DECIDED`: the decision was confirm.' }),
   );
@@ -244,7 +248,7 @@ export const RegisterParticipantDocs = (): MethodDecorator =>
       required: true,
       description: '`sha256=<hex HMAC-SHA256>` of `<timestamp>.POST./v1/participants..<raw body>`.',
     }),
-    ApiResponse({ status: 200, type: ParticipantViewDoc }),
+    ApiResponse({ status: 200, schema: wireRef(PARTICIPANT_VIEW) }),
     problems([400, 401, 413], { 401: 'No or a wrong bearer token, or a bad or stale signature.' }),
   );
 
@@ -253,7 +257,7 @@ export const ListParticipantsDocs = (): MethodDecorator =>
   applyDecorators(
     client(),
     ApiOperation({ summary: 'Registered participants with their last call health' }),
-    ApiResponse({ status: 200, type: ParticipantListDoc }),
+    ApiResponse({ status: 200, schema: wireRef(PARTICIPANT_LIST) }),
     problems([401]),
   );
 
@@ -263,10 +267,10 @@ export const RetryDocs = (): MethodDecorator =>
     admin(),
     transactionId,
     ApiOperation({ summary: 'Run phase 2 now instead of at the next retry' }),
-    ApiResponse({ status: 200, type: TransactionViewDoc, description: 'It finished.' }),
+    ApiResponse({ status: 200, schema: wireRef(TRANSACTION_VIEW), description: 'It finished.' }),
     ApiResponse({
       status: 202,
-      type: TransactionViewDoc,
+      schema: wireRef(TRANSACTION_VIEW),
       description: 'Some branch still did not answer.',
     }),
     problems([401, 403, 404, 409], {
@@ -280,7 +284,7 @@ export const AdminCancelDocs = (): MethodDecorator =>
     admin(),
     transactionId,
     ApiOperation({ summary: 'Cancel a trying transaction, as its client could' }),
-    ApiResponse({ status: 200, type: TransactionViewDoc }),
+    ApiResponse({ status: 200, schema: wireRef(TRANSACTION_VIEW) }),
     decided('Cancel'),
     problems([401, 403, 404, 409], { 409: '`ALREADY_DECIDED`: the decision was confirm.' }),
   );
@@ -297,7 +301,7 @@ export const ResolveDocs = (): MethodDecorator =>
         'no decision or phase-2 outcome is recorded for it any more, it shows `resolved: true`, leaves the ' +
         'stuck list, and the note stays in its events. Settle every branch by hand first.',
     }),
-    ApiResponse({ status: 200, type: TransactionViewDoc }),
+    ApiResponse({ status: 200, schema: wireRef(TRANSACTION_VIEW) }),
     problems([400, 401, 403, 404, 409], {
       409: '`NOT_DECIDED`: it is still `TRYING` (cancel it first); `ALREADY_FINISHED`: it ended, or was resolved before.',
     }),

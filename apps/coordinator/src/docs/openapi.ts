@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { PROBLEM_DETAILS } from '@app/protocol';
 import { ADMIN_TOKEN_SCHEME, API_KEY_SCHEME } from './endpoint-docs';
+import { wireComponents, wireRef } from './wire-components';
 
 /** Where the OpenAPI UI is served; the raw document is at `${DOCS_PATH}-json`. */
 export const DOCS_PATH = 'docs';
@@ -57,7 +59,7 @@ answers 200. Every phase runs behind a barrier table
 out-of-order calls are harmless.
 `.trim();
 
-const problem = { $ref: '#/components/schemas/ProblemDoc' };
+const problem = wireRef(PROBLEM_DETAILS);
 
 /** The participant endpoint, described on the participant's own server. */
 function participantProtocolPath(): OpenAPIObject['paths'] {
@@ -179,6 +181,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.paths = { ...document.paths, ...participantProtocolPath() };
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...wireComponents() },
+  };
   return document;
 }
 

@@ -1,41 +1,27 @@
-import type { BranchStatus, TransactionStatus } from '@app/protocol';
+import type { BranchView, TransactionSummary } from '@app/protocol';
+
+/** The members a transaction's view shows as they are stored; only its times differ (ISO strings there). */
+type ShownAsStored = Omit<TransactionSummary, 'createdAt' | 'updatedAt' | 'deadline' | 'branches'>;
 
 /** A transaction row as the log's statements return it (`transactionColumns`). */
-export interface TransactionRecord {
-  id: string;
-  status: TransactionStatus;
+export interface TransactionRecord extends ShownAsStored {
   deadline: Date;
-  reason: string | null;
-  reasonCode: string | null;
-  failedBranchId: string | null;
-  stuck: boolean;
-  resolved: boolean;
-  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
   autoCommit: boolean;
   leaseOwner: string | null;
   /** How many branches the transaction has. */
   branchCount: number;
-  /** The API key's name (or `admin`) that started it; null when logged before callers were recorded. */
-  caller: string | null;
   /** The W3C `traceparent` of the span that began it; null when tracing was off. */
   traceParent: string | null;
-  createdAt: Date;
-  updatedAt: Date;
   /** The deadline has passed by the log's clock. */
   expired: boolean;
 }
 
-/** A branch row (`branchColumns`). */
-export interface BranchRecord {
-  id: string;
+/** A branch row (`branchColumns`): what its view shows, and where it belongs. */
+export interface BranchRecord extends BranchView {
   transactionId: string;
   position: number;
-  participant: string;
-  action: string;
-  payload: Record<string, unknown>;
-  status: BranchStatus;
-  attempts: number;
-  lastError: string | null;
   idempotencyKey: string | null;
 }
 

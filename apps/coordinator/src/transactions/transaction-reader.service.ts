@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
-import { ErrorCode, TccError, TransactionView } from '@app/protocol';
+import { ErrorCode, TccError, TransactionPage, TransactionView } from '@app/protocol';
 import type { BranchRecord } from '../domain/records';
 import { ListFilter, TransactionQueries } from '../log/transaction-queries.repository';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ListTransactionsQuery } from './dto/list-transactions.query';
 import type { TransactionReply } from './replies';
-import {
-  TransactionSummary,
-  httpStatusFor,
-  toSummary,
-  toTransactionView,
-} from './transaction-view';
+import { httpStatusFor, toSummary, toTransactionView } from './transaction-view';
 
 /** How many events a transaction view shows; older ones are only counted. */
 export const EVENTS_SHOWN = 200;
@@ -45,9 +40,7 @@ export class TransactionReader {
   }
 
   /** One page, newest first, with the cursor of the next page. */
-  async list(
-    query: ListTransactionsQuery,
-  ): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
+  async list(query: ListTransactionsQuery): Promise<TransactionPage> {
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) {
       throw new TccError(ErrorCode.ValidationFailed, 'cursor is not a cursor of this list.', {

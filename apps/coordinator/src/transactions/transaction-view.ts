@@ -1,9 +1,12 @@
-import { BranchView, EventView, TransactionStatus, TransactionView } from '@app/protocol';
+import {
+  BranchView,
+  EventView,
+  TransactionStatus,
+  TransactionSummary,
+  TransactionView,
+} from '@app/protocol';
 import type { BranchRecord, TransactionRecord } from '../domain/records';
 import type { EventRecord } from '../log/transaction-queries.repository';
-
-/** A transaction as the list shows it: everything but the event timeline. */
-export type TransactionSummary = Omit<TransactionView, 'events' | 'olderEvents'>;
 
 /** A branch as the API shows it. */
 export function toBranchView(branch: BranchRecord): BranchView {

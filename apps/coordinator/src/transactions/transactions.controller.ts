@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs
 import { trace } from '@opentelemetry/api';
 import type { Response } from 'express';
 import { CallerName } from '@app/http';
-import { BranchView, TransactionView } from '@app/protocol';
+import { BranchView, TransactionPage, TransactionView } from '@app/protocol';
 import {
   TRACEPARENT_HEADER,
   TccAttributes,
@@ -29,7 +29,6 @@ import { ListTransactionsQuery } from './dto/list-transactions.query';
 import { sendBranch, sendTransaction } from './replies';
 import { IdempotencyKey, TransactionIdPipe } from './request-params';
 import { TransactionReader } from './transaction-reader.service';
-import type { TransactionSummary } from './transaction-view';
 
 const tracer = trace.getTracer('coordinator');
 
@@ -73,9 +72,7 @@ export class TransactionsController {
 
   @Get()
   @ListTransactionsDocs()
-  list(
-    @Query() query: ListTransactionsQuery,
-  ): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
+  list(@Query() query: ListTransactionsQuery): Promise<TransactionPage> {
     return this.reader.list(query);
   }
 
