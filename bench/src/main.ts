@@ -32,7 +32,11 @@ async function measure(
   const warmupMs = options.warmupS * 1000;
   let accounts: AccountsByShard = [];
   const transfers =
-    has('transfer') || has('transfer-unbatched') || has('transfer-traced') || has('latency');
+    has('transfer') ||
+    has('transfer-unbatched') ||
+    has('transfer-ungrouped') ||
+    has('transfer-traced') ||
+    has('latency');
   if (transfers || options.soakS > 0) {
     accounts = await seedTransferAccounts(stack, options.accounts, progress);
   }
@@ -66,25 +70,41 @@ async function measure(
       }
     }
   }
-  if (has('transfer-unbatched')) {
-    // The same load with the coordinator sending every phase call on its own: what batching buys.
-    await stack.restartApp('coordinator', { TCC_BATCH_CALLS: 'false' });
+  /** The transfer again with the coordinator restarted with `off` set, then restarted as it was. */
+  const transferWithout = async (
+    label: string,
+    off: Record<string, string>,
+    on: Record<string, string>,
+  ) => {
+    await stack.restartApp('coordinator', off);
     try {
-      const unbatched = await runTransfer(stack, accounts, {
-        label: 'transfer, unbatched',
+      const run = await runTransfer(stack, accounts, {
+        label,
         concurrency: options.concurrency,
         durationMs,
         warmupMs,
         progress,
       });
-      results.transferUnbatched = {
-        ...unbatched,
-        concurrency: options.concurrency,
-        durationS: options.durationS,
-      };
+      return { ...run, concurrency: options.concurrency, durationS: options.durationS };
     } finally {
-      await stack.restartApp('coordinator', { TCC_BATCH_CALLS: 'true' });
+      await stack.restartApp('coordinator', on);
     }
+  };
+  if (has('transfer-unbatched')) {
+    // Every phase call on its own request: what batching buys.
+    results.transferUnbatched = await transferWithout(
+      'transfer, unbatched',
+      { TCC_BATCH_CALLS: 'false' },
+      { TCC_BATCH_CALLS: 'true' },
+    );
+  }
+  if (has('transfer-ungrouped')) {
+    // Every log write its own transaction and commit: what group commit buys.
+    results.transferUngrouped = await transferWithout(
+      'transfer, log writes ungrouped',
+      { TCC_GROUP_COMMIT: 'false' },
+      { TCC_GROUP_COMMIT: 'true' },
+    );
   }
   if (has('transfer-traced')) {
     results.transferTraced = await runTracedTransfer(options, stack, accounts, progress);

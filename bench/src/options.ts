@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 export const SCENARIOS = [
   'transfer',
   'transfer-unbatched',
+  'transfer-ungrouped',
   'transfer-traced',
   'latency',
   'baseline',

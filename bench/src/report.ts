@@ -28,6 +28,8 @@ export interface BenchResults {
   transfer?: TimedTransfer;
   /** The same load with TCC_BATCH_CALLS=false. */
   transferUnbatched?: TimedTransfer;
+  /** The same load with TCC_GROUP_COMMIT=false. */
+  transferUngrouped?: TimedTransfer;
   /** The same load with tracing on in all three apps, exported over OTLP to a local sink. */
   transferTraced?: TimedTransfer & {
     protocol: string;
@@ -117,6 +119,11 @@ export function renderTable(results: BenchResults): string {
     lines.push(transferRow('transfer, phase calls unbatched (TCC_BATCH_CALLS=false)', u));
     if (t) lines.push(`| transfer batched ÷ unbatched | ${(t.txPerS / u.txPerS).toFixed(2)}× |`);
   }
+  const g = results.transferUngrouped;
+  if (g) {
+    lines.push(transferRow('transfer, log writes ungrouped (TCC_GROUP_COMMIT=false)', g));
+    if (t) lines.push(`| transfer grouped ÷ ungrouped | ${(t.txPerS / g.txPerS).toFixed(2)}× |`);
+  }
   const traced = results.transferTraced;
   if (traced) {
     lines.push(
@@ -176,6 +183,10 @@ export function renderTable(results: BenchResults): string {
       lines.push(
         `| cores busy during the unbatched transfer | ${cpu(u.cpu)}; ${cpuPerTransfer(u)} |`,
       );
+    if (g)
+      lines.push(
+        `| cores busy during the ungrouped transfer | ${cpu(g.cpu)}; ${cpuPerTransfer(g)} |`,
+      );
     if (traced)
       lines.push(
         `| cores busy during the traced transfer | ${cpu(traced.cpu)}; ${cpuPerTransfer(traced)} |`,
@@ -207,6 +218,7 @@ export function allChecksHeld(results: BenchResults): boolean {
   for (const transfer of [
     results.transfer,
     results.transferUnbatched,
+    results.transferUngrouped,
     results.transferTraced,
     results.latency,
   ]) {

@@ -21,6 +21,7 @@ import { RecoveryHealthIndicator } from './health/recovery.indicator';
 import { BranchLog } from './log/branch-log.repository';
 import { Leases } from './log/leases.repository';
 import { LogClock } from './log/log-clock';
+import { LogWrites } from './log/log-writes';
 import { LOG_MIGRATIONS } from './log/migrations';
 import { OverviewQueries } from './log/overview-queries.repository';
 import { ParticipantsRepository } from './log/participants.repository';
@@ -85,6 +86,7 @@ export class AppModule {
       providers: [
         // log/: the transaction log and its clock
         LogClock,
+        LogWrites,
         StatusChanges,
         TransactionLog,
         BranchLog,

@@ -86,7 +86,11 @@ export async function runTogether(
   return fulfilled(settled);
 }
 
-function sendTogether(
+/**
+ * Writes `statements` to `client` in one write (PostgreSQL still runs and
+ * answers each on its own) and settles each one's result.
+ */
+export function sendTogether(
   client: PoolClient,
   statements: readonly Statement[],
 ): Promise<PromiseSettledResult<SqlResult<unknown>>[]> {

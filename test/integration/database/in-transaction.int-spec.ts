@@ -1,50 +1,19 @@
-import { DataSource, EntitySchema } from 'typeorm';
-import { inTransaction, postgresOptions } from '@app/database';
-import { TestDatabase, createTestDatabase } from '../../support/db';
-
-interface Note {
-  id: number;
-  text: string;
-}
-
-const NoteEntity = new EntitySchema<Note>({
-  name: 'Note',
-  tableName: 'notes',
-  columns: { id: { type: Number, primary: true }, text: { type: String } },
-});
+import { DataSource } from 'typeorm';
+import { inTransaction } from '@app/database';
+import { NoteEntity, NotesDatabase, insertNote as insert, notesDatabase } from './notes';
 
 describe('inTransaction: BEGIN and the opening statements in one round trip', () => {
-  let db: TestDatabase;
+  let db: NotesDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('in_transaction');
-    dataSource = new DataSource({
-      ...postgresOptions({
-        url: db.url,
-        entities: [NoteEntity],
-        migrations: [],
-        applicationName: 'in-transaction-spec',
-        poolSize: 4,
-      }),
-    });
-    await dataSource.initialize();
-    await dataSource.query('CREATE TABLE notes (id int PRIMARY KEY, text text NOT NULL)');
+    db = await notesDatabase('in_transaction', 4);
+    dataSource = db.dataSource;
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => db?.drop());
   beforeEach(() => dataSource.query('TRUNCATE notes'));
 
-  const notes = async (): Promise<number[]> =>
-    (await dataSource.query<{ id: number }[]>('SELECT id FROM notes ORDER BY id')).map(
-      (row) => row.id,
-    );
-  const insert = (id: number) => ({
-    sql: 'INSERT INTO notes (id, text) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    params: [id, `note ${id}`],
-  });
+  const notes = () => db.ids();
 
   it('hands over the opening results in order and commits what work wrote', async () => {
     const counts = await inTransaction(

@@ -26,6 +26,8 @@ export interface CoordinatorConfig {
   callTimeoutMs: number;
   /** Concurrent calls to a participant that declared it go out together in one request (TCC_BATCH_CALLS). */
   batchCalls: boolean;
+  /** The log writes of concurrent requests share transactions and commits (TCC_GROUP_COMMIT). */
+  groupCommit: boolean;
   recoveryIntervalMs: number;
   /** Leases, phase-2 backoff, the stuck threshold and the claim batch. */
   retry: RetryPolicy;
@@ -61,6 +63,7 @@ export function readCoordinatorConfig(env: Env): CoordinatorConfig {
     secrets: readSecrets(env, { participantSecrets: true }),
     callTimeoutMs,
     batchCalls: boolVar(env, 'TCC_BATCH_CALLS', true),
+    groupCommit: boolVar(env, 'TCC_GROUP_COMMIT', true),
     recoveryIntervalMs: intVar(env, 'TCC_RECOVERY_INTERVAL_MS', 1000, 10, DAY_MS),
     retry: retryPolicy({
       callTimeoutMs,

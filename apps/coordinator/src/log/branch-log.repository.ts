@@ -4,6 +4,7 @@ import { BranchStatus, MAX_BRANCHES, TransactionStatus } from '@app/protocol';
 import type { BranchCalls } from '../domain/state-machine';
 import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, openCte, recordedCte } from './branch-calls';
 import { LogClock } from './log-clock';
+import { LogWrites } from './log-writes';
 import type { BranchRecord } from '../domain/records';
 import { branchColumns } from './columns';
 import { runSql } from '@app/database';
@@ -21,7 +22,10 @@ export type AddBranchResult =
 /** Writes branch rows: adding one to a trying transaction and recording call outcomes. */
 @Injectable()
 export class BranchLog {
-  constructor(private readonly clock: LogClock) {}
+  constructor(
+    private readonly clock: LogClock,
+    private readonly writes: LogWrites,
+  ) {}
 
   /**
    * Adds a PENDING branch while holding its transaction row locked and
@@ -107,7 +111,7 @@ export class BranchLog {
     const now = this.clock.now;
     const params: unknown[] = [transactionId];
     const param = (value: unknown): string => `$${params.push(value)}`;
-    const { rows } = await runSql<{ recorded: RecordedCall[] }>(
+    const { rows } = await this.writes.run<{ recorded: RecordedCall[] }>(
       manager,
       `WITH ${openCte('$1::uuid')}, ${recordedCte(calls, '$1::uuid', now, param)},
        logged AS (

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { runSql } from '@app/database';
 import { TransactionStatus } from '@app/protocol';
 import { LogClock } from './log-clock';
+import { LogWrites } from './log-writes';
 import type { TransactionRecord } from '../domain/records';
 import { transactionColumns } from './columns';
 
@@ -16,7 +17,10 @@ const PHASE_TWO = `('${TransactionStatus.Confirming}', '${TransactionStatus.Canc
  */
 @Injectable()
 export class Leases {
-  constructor(private readonly clock: LogClock) {}
+  constructor(
+    private readonly clock: LogClock,
+    private readonly writes: LogWrites,
+  ) {}
 
   /**
    * Claims up to `limit` due transactions for `owner` in one short
@@ -85,7 +89,7 @@ export class Leases {
     retryDelayMs: number,
   ): Promise<void> {
     const now = this.clock.now;
-    await runSql(
+    await this.writes.run(
       manager,
       `UPDATE transactions
        SET lease_owner = NULL, lease_until = NULL,

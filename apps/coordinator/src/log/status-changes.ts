@@ -11,9 +11,9 @@ import {
 } from '../domain/state-machine';
 import { RECORDED_EVENTS, RECORDED_JSON, RecordedCall, openCte, recordedCte } from './branch-calls';
 import { LogClock } from './log-clock';
+import { LogWrites } from './log-writes';
 import type { CancelReason, TransactionRecord } from '../domain/records';
 import { transactionColumns } from './columns';
-import { runSql } from '@app/database';
 
 /** What must also hold, in the same statement, for a status change to happen. */
 export type StatusGuard =
@@ -71,7 +71,10 @@ export interface StatusChangeResult {
  */
 @Injectable()
 export class StatusChanges {
-  constructor(private readonly clock: LogClock) {}
+  constructor(
+    private readonly clock: LogClock,
+    private readonly writes: LogWrites,
+  ) {}
 
   async casStatus(manager: EntityManager, change: StatusChange): Promise<TransactionRecord | null> {
     return (await this.casStatusRecording(manager, change, NO_CALLS)).record;
@@ -112,7 +115,7 @@ export class StatusChanges {
       );
     }
     const detail = param(JSON.stringify(change.detail ?? null));
-    const { rows } = await runSql<TransactionRecord & { recordedCalls: RecordedCall[] }>(
+    const { rows } = await this.writes.run<TransactionRecord & { recordedCalls: RecordedCall[] }>(
       manager,
       `WITH ${openCte('$1::uuid')}, ${recordedCte(calls, '$1', now, param)},
        changed AS (
@@ -152,7 +155,7 @@ export class StatusChanges {
       change.flag === 'stuck'
         ? [change.branchId, { error: change.error }, 'STUCK']
         : [null, { note: change.note }, 'RESOLVED'];
-    const { rows } = await runSql<TransactionRecord>(
+    const { rows } = await this.writes.run<TransactionRecord>(
       manager,
       `WITH changed AS (
          UPDATE transactions SET ${sets.join(', ')}, updated_at = ${now}

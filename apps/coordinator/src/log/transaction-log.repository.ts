@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { BranchStatus, TransactionStatus } from '@app/protocol';
 import { Decision, owedBranchStatuses } from '../domain/state-machine';
 import { LogClock } from './log-clock';
+import { LogWrites } from './log-writes';
 import type { BranchRecord, CallTarget, TransactionRecord } from '../domain/records';
 import { branchColumns, transactionColumns } from './columns';
 import { runSql } from '@app/database';
@@ -53,7 +54,10 @@ export type KeyUse =
 /** Writes and reads transactions and their branches in the log. */
 @Injectable()
 export class TransactionLog {
-  constructor(private readonly clock: LogClock) {}
+  constructor(
+    private readonly clock: LogClock,
+    private readonly writes: LogWrites,
+  ) {}
 
   /**
    * Logs the transaction, its PENDING branches and its BEGIN event in one
@@ -71,7 +75,9 @@ export class TransactionLog {
   ): Promise<BeginResult> {
     const now = this.clock.now;
     const { branches } = input;
-    const { rows } = await runSql<TransactionRecord & { baseUrls: Record<string, string> | null }>(
+    const { rows } = await this.writes.run<
+      TransactionRecord & { baseUrls: Record<string, string> | null }
+    >(
       manager,
       `WITH given AS (
          SELECT * FROM unnest($8::uuid[], $9::text[], $10::text[], $11::jsonb[])
