@@ -24,6 +24,13 @@ export interface ParticipantOptions {
   batchTries?: boolean;
   /** Default true: declare at registration that `POST /tcc/batch` answers many phase calls at once, so the coordinator may group its calls. */
   batchCalls?: boolean;
+  /**
+   * Default 50: how long, in ms, a phase answered as part of a batch waits
+   * for a row lock before it leaves its group and runs alone (0: no
+   * limit). Batched phases of different branches share a local
+   * transaction, so they must not hold each other's locks while waiting.
+   */
+  batchLockWaitMs?: number;
   /** Default true: register at bootstrap, retrying in the background until it succeeds. */
   register?: boolean;
   /** Barrier rows of settled branches older than this many days are purged hourly; unset: no purge job. */

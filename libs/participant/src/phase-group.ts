@@ -14,6 +14,12 @@ export const MAX_GROUP = 16;
 /** Savepoint each phase of a group runs under, so that its failure undoes only its own writes. */
 const ITEM_SAVEPOINT = 'tcc_item';
 
+/**
+ * Default of how long a phase of a group waits for a row lock before it
+ * gives up its place in the group ({@link runPhaseGroup}).
+ */
+export const GROUP_LOCK_WAIT_MS = 50;
+
 /** One phase of a group: its run, built when its turn comes (a try's deadline is checked then), and how it runs alone. */
 export interface GroupedPhase {
   run(): PhaseRun;
@@ -32,14 +38,24 @@ export interface GroupedPhase {
  * a transaction of its own (a deadlock or a lost lock race then gets its
  * own fresh attempt). When the group's transaction fails as a whole, none
  * of its phases happened, and each runs alone.
+ *
+ * A group takes the row locks of phases its author never ordered against
+ * each other, so two groups can lock the same rows in opposite orders; and
+ * every lock a group took is held until its last phase is done. So a phase
+ * of a group waits at most `lockWaitMs` for a lock (0: as long as it takes):
+ * then it is rolled back to its savepoint, which also releases the locks it
+ * took, and runs alone after the group committed, where it waits like any
+ * single call. A deadlock between groups costs that wait instead of
+ * PostgreSQL's detection (a second by default) and a failed group.
  */
 export async function runPhaseGroup(
   dataSource: DataSource,
   runs: readonly GroupedPhase[],
+  lockWaitMs = GROUP_LOCK_WAIT_MS,
 ): Promise<BatchAnswer[]> {
   const answers: BatchAnswer[] = [];
   for (let start = 0; start < runs.length; start += MAX_GROUP) {
-    answers.push(...(await runChunk(dataSource, runs.slice(start, start + MAX_GROUP))));
+    answers.push(...(await runChunk(dataSource, runs.slice(start, start + MAX_GROUP), lockWaitMs)));
   }
   return answers;
 }
@@ -47,13 +63,19 @@ export async function runPhaseGroup(
 async function runChunk(
   dataSource: DataSource,
   phases: readonly GroupedPhase[],
+  lockWaitMs: number,
 ): Promise<BatchAnswer[]> {
   let together: (BarrierAnswer | null)[];
   try {
     const first = phases[0].run();
     together = await inTransaction(
       dataSource,
-      [{ sql: `SAVEPOINT ${ITEM_SAVEPOINT}` }, ...first.opening],
+      [
+        // An integer of ours, never request input: inlined, as SET takes no parameters.
+        { sql: `SET LOCAL lock_timeout = ${Math.max(0, Math.trunc(lockWaitMs))}` },
+        { sql: `SAVEPOINT ${ITEM_SAVEPOINT}` },
+        ...first.opening,
+      ],
       async (manager, opened) => {
         const answers: (BarrierAnswer | null)[] = [];
         for (const [index, phase] of phases.entries()) {
@@ -61,7 +83,7 @@ async function runChunk(
             const run = index === 0 ? first : phase.run();
             const results =
               index === 0
-                ? opened.slice(1)
+                ? opened.slice(2)
                 : (
                     await runTogether(manager, [
                       { sql: `RELEASE SAVEPOINT ${ITEM_SAVEPOINT}` },

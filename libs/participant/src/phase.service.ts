@@ -173,6 +173,7 @@ export class PhaseService {
             run: () => this.phaseRun(ready),
             alone: () => this.run(ready),
           })),
+          this.options.batchLockWaitMs,
         );
         group.forEach((entry, n) => (results[entry.index] = this.result(answers[n])));
       }),

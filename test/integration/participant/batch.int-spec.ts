@@ -18,16 +18,26 @@ type Key = { transactionId: string; branchId: string };
 
 describe('participant batch endpoint (POST /tcc/batch)', () => {
   let db: TestDatabase;
+  /** Its groups wait for locks as long as it takes, so a test can catch a group waiting. */
   let app: NestExpressApplication;
+  /** The SDK's default: a phase of a group waits for a lock for 50 ms at most. */
+  let boundedApp: NestExpressApplication;
   let dataSource: DataSource;
 
   beforeAll(async () => {
     db = await createTestDatabase('participant_batch');
-    app = await createHttpApp(CounterAppModule.forRoot({ url: db.url }), { logger: false });
+    app = await createHttpApp(CounterAppModule.forRoot({ url: db.url, batchLockWaitMs: 0 }), {
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
+    boundedApp = await createHttpApp(CounterAppModule.forRoot({ url: db.url }), {
+      logger: false,
+    });
+    await boundedApp.listen(0, '127.0.0.1');
     dataSource = app.get(DataSource);
   });
   afterAll(async () => {
+    await boundedApp?.close();
     await app?.close();
     await db?.drop();
   });
@@ -58,7 +68,11 @@ describe('participant batch endpoint (POST /tcc/batch)', () => {
   }
 
   /** Sends a batch signed the way the coordinator signs it. */
-  function sendBatch(body: unknown, secret = SECRETS.current): request.Test {
+  function sendBatch(
+    body: unknown,
+    secret = SECRETS.current,
+    to: NestExpressApplication = app,
+  ): request.Test {
     const raw = JSON.stringify(body);
     const timestamp = String(Date.now());
     const signature = signCall(secret, {
@@ -68,15 +82,18 @@ describe('participant batch endpoint (POST /tcc/batch)', () => {
       deadline: '',
       body: raw,
     });
-    return request(app.getHttpServer())
+    return request(to.getHttpServer())
       .post(PHASE_BATCH_PATH)
       .set('content-type', 'application/json')
       .set(TIMESTAMP_HEADER, timestamp)
       .set(SIGNATURE_HEADER, signature)
       .send(raw);
   }
-  async function batch(items: PhaseBatchItem[]): Promise<PhaseBatchResult[]> {
-    const res = await sendBatch({ items });
+  async function batch(
+    items: PhaseBatchItem[],
+    to: NestExpressApplication = app,
+  ): Promise<PhaseBatchResult[]> {
+    const res = await sendBatch({ items }, SECRETS.current, to);
     expect(res.status).toBe(200);
     expect(res.body.results).toHaveLength(items.length);
     return res.body.results as PhaseBatchResult[];
@@ -99,6 +116,32 @@ describe('participant batch endpoint (POST /tcc/batch)', () => {
     if (result.status !== 200) return `${result.status} ${body.code}`;
     return `200 ${body.outcome}${body.repeated ? ' again' : ''}`;
   };
+
+  /** An outside transaction holding a counter's row lock until `end()`. */
+  async function lockCounter(name: string) {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT 1 FROM counters WHERE name = $1 FOR UPDATE', [name]);
+    return {
+      runner,
+      end: async () => {
+        await runner.commitTransaction();
+        await runner.release();
+      },
+    };
+  }
+  /** Pids of the sessions of this database waiting on a lock, once there are `count`. */
+  async function waitingOnLocks(count: number): Promise<number[]> {
+    for (;;) {
+      const rows = await dataSource.query<{ pid: number }[]>(
+        `SELECT pid FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (rows.length >= count) return rows.map((row) => row.pid);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   describe('repeats', () => {
     it('runs a try once within one batch and across batches', async () => {
@@ -264,32 +307,6 @@ describe('participant batch endpoint (POST /tcc/batch)', () => {
   });
 
   describe('races across batches', () => {
-    /** An outside transaction holding a counter's row lock until `end()`. */
-    async function lockCounter(name: string) {
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      await runner.query('SELECT 1 FROM counters WHERE name = $1 FOR UPDATE', [name]);
-      return {
-        runner,
-        end: async () => {
-          await runner.commitTransaction();
-          await runner.release();
-        },
-      };
-    }
-    /** Pids of the sessions of this database waiting on a lock, once there are `count`. */
-    async function waitingOnLocks(count: number): Promise<number[]> {
-      for (;;) {
-        const rows = await dataSource.query<{ pid: number }[]>(
-          `SELECT pid FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (rows.length >= count) return rows.map((row) => row.pid);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-
     it('cancels a hanging try from another batch once it finishes, releasing its hold', async () => {
       await seedCounter('batch-hanging', 10);
       const key = branchKey('batch-hanging');
@@ -381,6 +398,35 @@ describe('participant batch endpoint (POST /tcc/batch)', () => {
       expect((await answers).map(summary)).toEqual(['200 ok', '200 ok']);
       expect(await counter('batch-deadlock-a')).toEqual({ available: 9, held: 1, used: 0 });
       expect(await counter('batch-deadlock-b')).toEqual({ available: 9, held: 1, used: 0 });
+    });
+  });
+
+  describe('lock waits inside a group (the default of 50 ms)', () => {
+    it('lets a phase waiting on a lock leave its group: its neighbour commits meanwhile, it runs alone after', async () => {
+      await seedCounter('group-wait-free', 10);
+      await seedCounter('group-wait-locked', 10);
+      const lock = await lockCounter('group-wait-locked');
+      const [free, locked] = [branchKey('group-wait-free'), branchKey('group-wait-locked')];
+      const answers = batch(
+        [
+          item('try', locked, { name: 'group-wait-locked', amount: 1 }),
+          item('try', free, { name: 'group-wait-free', amount: 1 }),
+        ],
+        boundedApp,
+      );
+      // Only the phase running alone waits now; the group committed its neighbour without it.
+      await waitingOnLocks(1);
+      for (;;) {
+        if ((await counter('group-wait-free')).held === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await counter('group-wait-locked')).toEqual({ available: 10, held: 0, used: 0 });
+      await lock.end();
+      expect((await answers).map(summary)).toEqual(['200 ok', '200 ok']);
+      // The waiting phase ran twice: in the group (rolled back) and alone.
+      expect(businessCalls.try).toBe(3);
+      expect(await counter('group-wait-free')).toEqual({ available: 9, held: 1, used: 0 });
+      expect(await counter('group-wait-locked')).toEqual({ available: 9, held: 1, used: 0 });
     });
   });
 });
