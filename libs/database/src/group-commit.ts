@@ -87,21 +87,25 @@ export class GroupCommit {
     } finally {
       await runner.release();
     }
-    const failures = settled.flatMap((outcome) =>
-      outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
-    );
-    if (failures.length === 0) {
-      group.forEach((waiting, index) =>
-        waiting.resolve((settled[index + 1] as PromiseFulfilledResult<SqlResult<unknown>>).value),
-      );
-      return;
-    }
+    const statements = settled.slice(1, -1);
+    const answerEachWithItsOwn = () =>
+      group.forEach((waiting, index) => {
+        const outcome = statements[index];
+        if (outcome.status === 'fulfilled') waiting.resolve(outcome.value);
+        else waiting.reject(outcome.reason);
+      });
+    // Without BEGIN each statement ran, or failed, on its own.
+    if (settled[0].status === 'rejected') return answerEachWithItsOwn();
     // The server refused something: it never commits a transaction after an error in it.
-    if (failures.some((failure) => failure instanceof DatabaseError)) {
+    if (settled.some((o) => o.status === 'rejected' && o.reason instanceof DatabaseError)) {
       await Promise.all(group.map((waiting) => this.runAlone(waiting)));
       return;
     }
-    for (const waiting of group) waiting.reject(failures[0]);
+    const commit = settled[settled.length - 1];
+    // Committed; a statement the driver refused before sending it fails alone.
+    if (commit.status === 'fulfilled') return answerEachWithItsOwn();
+    // The connection went before COMMIT was answered: nobody knows whether it happened.
+    for (const waiting of group) waiting.reject(commit.reason);
   }
 
   private async runAlone(waiting: Waiting): Promise<void> {
